@@ -1,0 +1,159 @@
+"""The wire contract: every route we call or emulate, and every decision where the API docs are silent.
+
+The docs in ``shared/api/*.txt`` are the source of truth. Where they do not say (an HTTP method, an
+error body, a response shape), the choice is recorded here, once, so that both the emulator and the
+client read the same table and a correction is a one-line change.
+
+``ROUTES`` lists each operation with ``documented=False`` where the method or path is our decision
+(marked † in the issues). ``DECISIONS`` lists behaviours the docs leave open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DECISIONS", "ROUTES", "Route", "route"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HTTP operation.
+
+    Args:
+        name: stable operation name used by the emulator and the API layer.
+        method: HTTP method.
+        path: path template including the API's base path, e.g. ``/provisioning/device/{domain}``.
+        documented: False when the method/path is our decision because the docs are silent.
+        note: why, when not documented.
+    """
+
+    name: str
+    method: str
+    path: str
+    documented: bool = True
+    note: str = ""
+
+
+_P = "/provisioning"
+_H = "/hybridadmin"
+_C = "/cache"
+
+#: The four provisioning collections that share one CRUD shape (POST provision, PUT overwrite, PATCH).
+SERVICE_KINDS = ("mediaservice", "alarmbridge", "alarmeventmapper", "cloudsipua")
+
+
+def _service_routes(kind: str) -> list[Route]:
+    base = f"{_P}/{kind}/{{domain}}"
+    return [
+        Route(f"{kind}.list", "GET", base),
+        Route(f"{kind}.create", "POST", base),
+        Route(f"{kind}.get", "GET", base + "/{id}"),
+        Route(f"{kind}.put", "PUT", base + "/{id}"),
+        Route(f"{kind}.delete", "DELETE", base + "/{id}"),
+        Route(f"{kind}.patch", "PATCH", base + "/{id}"),
+    ]
+
+
+ROUTES: tuple[Route, ...] = (
+    # Provisioning: devices
+    Route("device.list", "GET", f"{_P}/device/{{domain}}"),
+    Route("device.put", "PUT", f"{_P}/device/{{domain}}"),
+    Route("device.delete_all", "DELETE", f"{_P}/device/{{domain}}"),
+    Route("device.get", "GET", f"{_P}/device/{{domain}}/{{deviceId}}"),
+    Route("device.delete", "DELETE", f"{_P}/device/{{domain}}/{{deviceId}}"),
+    Route("device.patch", "PATCH", f"{_P}/device/{{domain}}/{{deviceId}}"),
+    Route("device.bulk_put", "PUT", f"{_P}/device/{{domain}}/bulk/{{bulkId}}"),
+    Route("device.bulk_get", "GET", f"{_P}/device/{{domain}}/bulk/{{bulkId}}"),
+    # Provisioning: trunks
+    Route("trunk.list", "GET", f"{_P}/trunk/{{domain}}"),
+    Route("trunk.put_collection", "PUT", f"{_P}/trunk/{{domain}}", False, "docs list two bodies for /trunk/{domain}"),
+    Route("trunk.create", "POST", f"{_P}/trunk/{{domain}}", False, "create with a server-chosen id"),
+    Route("trunk.get", "GET", f"{_P}/trunk/{{domain}}/{{trunkId}}"),
+    Route("trunk.put", "PUT", f"{_P}/trunk/{{domain}}/{{trunkId}}", False, "add-or-modify by id"),
+    Route("trunk.delete", "DELETE", f"{_P}/trunk/{{domain}}/{{trunkId}}"),
+    Route("trunk.patch", "PATCH", f"{_P}/trunk/{{domain}}/{{trunkId}}"),
+    # Provisioning: services
+    *[r for kind in SERVICE_KINDS for r in _service_routes(kind)],
+    # Provisioning: singletons
+    Route("notificationsettings.get", "GET", f"{_P}/notificationsettings/{{domain}}"),
+    Route("notificationsettings.put", "PUT", f"{_P}/notificationsettings/{{domain}}", False, "set = whole object"),
+    Route("siprecservice.get", "GET", f"{_P}/siprecservice/{{domain}}"),
+    Route("siprecservice.put", "PUT", f"{_P}/siprecservice/{{domain}}", False, "set = whole object"),
+    # Provisioning: API keys, statistics, logs, profile
+    Route("apikey.list", "GET", f"{_P}/apiKey/{{domain}}"),
+    Route("apikey.create", "POST", f"{_P}/apiKey/{{domain}}"),
+    Route("apikey.delete", "DELETE", f"{_P}/apiKey/{{domain}}/{{keyId}}"),
+    Route("statistics.get", "GET", f"{_P}/statistics/{{domain}}/{{type}}/{{bucketsize}}"),
+    Route("logs.sip", "POST", f"{_P}/logs/{{domain}}/sip"),
+    Route("profile.get", "GET", f"{_P}/currentuser/profile"),
+    Route("profile.put", "PUT", f"{_P}/currentuser/profile"),
+    Route("profile.create", "POST", f"{_P}/currentuser/profile"),
+    Route("profile.patch", "PATCH", f"{_P}/currentuser/profile"),
+    # Hybrid admin
+    Route("site.list", "GET", f"{_H}/site/{{domain}}"),
+    Route("host.commission", "POST", f"{_H}/site/{{domain}}/{{siteId}}/host/{{hostId}}"),
+    Route("host.decommission", "DELETE", f"{_H}/site/{{domain}}/{{siteId}}/host/{{hostId}}"),
+    Route("host.drain", "PUT", f"{_H}/site/{{domain}}/{{siteId}}/host/{{hostId}}/drain"),
+    # Cache
+    Route("ivrfallback.list", "GET", f"{_C}/{{domain}}/ivrfallback"),
+    Route("ivrfallback.get", "GET", f"{_C}/{{domain}}/ivrfallback/{{number}}"),
+    Route("ivrfallback.put", "PUT", f"{_C}/{{domain}}/ivrfallback/{{number}}", False, "'Set' has no method"),
+    Route("ivrfallback.delete", "DELETE", f"{_C}/{{domain}}/ivrfallback/{{number}}"),
+    Route("siprecfallback.get", "GET", f"{_C}/{{domain}}/siprecfallback/{{number}}"),
+    Route("siprecfallback.delete", "DELETE", f"{_C}/{{domain}}/siprecfallback/{{number}}"),
+)
+
+_BY_NAME = {r.name: r for r in ROUTES}
+
+
+def route(name: str) -> Route:
+    """Return the route called ``name``; KeyError names the unknown operation."""
+    return _BY_NAME[name]
+
+
+#: Behaviour the docs leave open, as implemented by the emulator and assumed by the client.
+DECISIONS: dict[str, str] = {
+    "error.body": 'Every failure answers {"success": false, "reason": "<field>: <what is wrong>"}; 404 for an '
+    "unknown id, 400 for validation, 409 for a conflict, 401/403 for auth.",
+    "site.list.data": 'GET /site/{domain} data = {siteId: {"hosts": {hostId: {"state", "networkInterfaces", '
+    '"networkPrefixLength", "activeCalls"}}}}; state is "active" after commission, "drained" after drain.',
+    "site.lifecycle": "A site exists while it has hosts; commissioning an existing host is 409; drain ends its "
+    "active calls (activeCalls=0); decommission is 409 while activeCalls > 0 and the host is not drained.",
+    "device.get": "GET /device/{domain}/{deviceId} returns the device's fields at top level plus success.",
+    "device.password": "A credentials device stored without ha1 gets a random SIP password, returned once in "
+    "the PUT response and stored only as ha1 = MD5(deviceId:domain:password). A PUT to an existing device "
+    "that already has an ha1 keeps it (no new password).",
+    "device.heartbeat": 'Devices carry server-computed heartbeatStatus ("offline" until heard from) and '
+    "heartbeatExpiration (0).",
+    "trunk.password": "userName, realm and password together make ha1 = MD5(userName:realm:password); the "
+    "write response echoes password once; password is never stored or returned by GET (write-only).",
+    "trunk.ha1_and_password": "ha1 together with password is rejected (400): one way to set the secret.",
+    "trunk.put_collection": "PUT /trunk/{domain} with trunkId upserts that id; without trunkId creates a new id.",
+    "write.response": 'Create/overwrite answers {"success": true, "id": <id>} (+ "password" when generated).',
+    "service.create_existing": "POST with an id that already exists is 409 (use PUT to overwrite).",
+    "service.put_absent": "PUT /{kind}/{domain}/{id} for an unknown id is 404 (POST creates).",
+    "service.defaults": "The server fills documented defaults (alarmbridge defaultHeartbeatInterval=300000, "
+    "useVPNConnection=false, callbackTimeout=15000, controlCommandsEnabled=true, arcDisconnectClearsCall=true; "
+    "alarmeventmapper deviceIdPadLength=0, controllerIdPadLength=0, mapDeviceIdToControllerId=false).",
+    "service.callback_id": "Services with a callbackBaseUrl get a server-generated callbackId, kept across writes.",
+    "patch.identity": "PATCH may not change the object's id (deviceId, id): 400.",
+    "patch.failure": "A failing RFC 6902 test op is 409; a bad path or op is 400; nothing is changed.",
+    "singleton.get": "GET /notificationsettings|siprecservice/{domain} returns the settings object as stored "
+    "(no success field, as the samples show); {} before anything was set.",
+    "apikey.create": 'POST /apiKey/{domain} {"key": PEM} registers an RS256 public key; {"key": ""} creates a '
+    'random token returned once as {"success", "sk", "token"}; GET lists {"sk", "type", "createdAt"} only.',
+    "auth.jwt": "An RS256 JWT is accepted for a domain when it verifies with a public key registered for that "
+    "domain and has not expired (exp required); a token of another domain is 403.",
+    "bulk.status": "Bulk jobs go STARTED -> COMPLETED, or FAILED with a reason listing each bad row "
+    '("row N: <field>: <problem>"); good rows of a FAILED job are still applied.',
+    "bulk.cells": "Cells are strings, except columns under serviceData (JSON values) and the booleans/numbers "
+    "of the device schema (authorized.register); an empty cell means the property is absent.",
+    "cache.expiration": "expiration is one of DAY, WEEK, MONTH, QUARTER, HALF-YEAR (default), YEAR, or a "
+    "unix timestamp in seconds; GET adds ttl = expiry as unix seconds.",
+    "cache.missing": "GET/DELETE of an unknown ivrfallback number is 404.",
+    "delete_all.response": 'DELETE /device/{domain} answers {"success", "message", "deviceIds"}; without '
+    "confirmDeleteAll=true nothing is deleted (dry run).",
+    "pagination": "nextToken is opaque; an invalid token is 400; limit must be an integer 1..100.",
+    "profile": "The profile belongs to the caller's domain; POST creates (409 if present), PUT replaces, "
+    "PATCH merges the given fields.",
+}

@@ -1,0 +1,93 @@
+"""``/_emulator/*``: test controls, enabled only with ``--admin``.
+
+- ``GET|DELETE /requests``: the request log (method, path, query, status, body, injected fault).
+- ``GET|PUT /faults``: fault configuration (see :class:`.faults.FaultConfig`) and injected counts.
+- ``POST /reset``: forget all objects, faults and the log (start-up credentials stay).
+- ``GET /objects``: every stored object, ``{domain: {collection: {key: doc}}}``, credentials omitted.
+- ``PUT /hosts/{domain}/{siteId}/{hostId}``: set a host's ``activeCalls``/``state`` (calls happen).
+- ``PUT /siprecfallback/{domain}/{number}``: put a number in the SIPREC fallback cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ._http import Problem, json_body, json_response
+from .auth import KEYS
+from .faults import FaultConfig
+from .hybrid import HOSTS
+
+if TYPE_CHECKING:
+    from .app import Emulator
+
+__all__ = ["admin_routes"]
+
+
+def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
+    """The admin routes for ``emu`` under ``prefix``."""
+
+    def endpoint(fn: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            try:
+                return json_response(await fn(request))
+            except Problem as problem:
+                return json_response({"success": False, "reason": problem.reason}, problem.status)
+
+        return run
+
+    async def requests(request: Request) -> Any:
+        if request.method == "DELETE":
+            emu.log.clear()
+            return {"success": True}
+        return {"success": True, "requests": emu.log.items()}
+
+    async def faults(request: Request) -> Any:
+        if request.method == "PUT":
+            try:
+                emu.faults.configure(FaultConfig.parse(await json_body(request)))
+            except (ValueError, TypeError) as exc:
+                raise Problem(400, str(exc)) from None
+        return {"success": True, **emu.faults.snapshot()}
+
+    async def reset(request: Request) -> Any:
+        emu.reset()
+        return {"success": True}
+
+    async def objects(request: Request) -> Any:
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for coll, domain, key, doc in emu.store.scan():
+            if coll != KEYS:
+                out.setdefault(domain, {}).setdefault(coll, {})[key] = doc
+        return {"success": True, "objects": out}
+
+    async def host(request: Request) -> Any:
+        p = request.path_params
+        key = f"{p['siteId']}/{p['hostId']}"
+        doc = emu.store.get(HOSTS, p["domain"], key)
+        if doc is None:
+            raise Problem(404, f"hostId: no host {p['hostId']} on site {p['siteId']}")
+        body = await json_body(request)
+        if not isinstance(body, dict) or not set(body) <= {"activeCalls", "state"}:
+            raise Problem(400, "(body): only activeCalls and state can be set")
+        doc.update(body)
+        emu.store.put(HOSTS, p["domain"], key, doc)
+        return {"success": True, "host": doc}
+
+    async def siprec(request: Request) -> Any:
+        p = request.path_params
+        emu.store.put("siprecfallback", p["domain"], p["number"], {"inCache": True})
+        return {"success": True}
+
+    return [
+        Route(f"{prefix}/requests", endpoint(requests), methods=["GET", "DELETE"]),
+        Route(f"{prefix}/faults", endpoint(faults), methods=["GET", "PUT"]),
+        Route(f"{prefix}/reset", endpoint(reset), methods=["POST"]),
+        Route(f"{prefix}/objects", endpoint(objects), methods=["GET"]),
+        Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}", endpoint(host), methods=["PUT"]),
+        Route(f"{prefix}/siprecfallback/{{domain}}/{{number}}", endpoint(siprec), methods=["PUT"]),
+    ]

@@ -1,0 +1,331 @@
+"""Typed errors raised by pulumi_iotcomms.
+
+Every failure a user can see is one of these classes, so callers can catch by
+meaning instead of by HTTP status::
+
+    IotcommsError                      base of everything below
+    ├── ConfigurationError             bad/missing provider configuration (``key``)
+    ├── InputError                     invalid resource input, caught before sending (``path``, ``allowed``)
+    └── ApiError                       a failed HTTP exchange (``method``, ``path``, ``status``, ``reason``)
+        ├── BadRequestError            400/422 validation failed
+        ├── PayloadTooLargeError       413
+        ├── UnauthorizedError          401
+        ├── ForbiddenError             403
+        ├── NotFoundError              404
+        ├── ConflictError              409
+        ├── RateLimitedError           429 (``retry_after``)
+        ├── ServerError                5xx
+        └── TransportError             no HTTP response at all
+            └── DeadlineExceededError  timeout or total deadline exhausted
+
+:func:`error_for_response` is the single status -> error mapping table.
+
+Messages are meant to be shown to users verbatim.  They never contain request
+headers, request bodies or query strings, and any text taken from a response is
+passed through :func:`redact_secrets` first, because servers and proxies
+sometimes echo the ``Authorization`` header back in their error text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+__all__ = [
+    "ApiError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "DeadlineExceededError",
+    "ForbiddenError",
+    "InputError",
+    "IotcommsError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "RateLimitedError",
+    "ServerError",
+    "TransportError",
+    "UnauthorizedError",
+    "error_for_response",
+    "redact_secrets",
+]
+
+# Long HTML error pages from proxies would drown the useful part of a message.
+_MAX_REASON_CHARS = 500
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "Authorization: Bearer xyz", "authorization=xyz", '"Authorization": "xyz"'
+    (
+        re.compile(r"""(?i)(authorization["']?\s*[:=]\s*["']?)(?:bearer\s+)?[^\s"',;}]+"""),
+        r"\1<redacted>",
+    ),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), r"\1<redacted>"),
+    # Bare JWTs: header.payload.signature, the header always starts with '{"' -> "eyJ".
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "<redacted-jwt>"),
+)
+
+
+def redact_secrets(text: str) -> str:
+    """Return ``text`` with bearer tokens, JWTs and Authorization values replaced."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _restore_error(cls: type[IotcommsError], args: tuple[Any, ...], state: dict[str, Any]) -> IotcommsError:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class IotcommsError(Exception):
+    """Base class of every error raised by pulumi_iotcomms."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only constructor arguments, which the default
+        # Exception pickling (cls(*args)) cannot reproduce; errors do cross
+        # process boundaries (test workers, multiprocessing), so keep them picklable.
+        return (_restore_error, (type(self), self.args, dict(self.__dict__)))
+
+
+class ConfigurationError(IotcommsError):
+    """The provider configuration is missing or invalid.
+
+    Args:
+        message: What is wrong, without any secret values.
+        key: The Pulumi config key the user should set, e.g. ``"iotcomms:token"``.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        self.key = key
+        self.message = message
+        super().__init__(f"{message} (set the `{key}` configuration value)" if key else message)
+
+
+class InputError(IotcommsError):
+    """A resource input is invalid; detected locally before any request was sent.
+
+    Args:
+        message: What is wrong with the value.
+        path: Property path of the offending input, e.g.
+            ``"service_data.alarm_bridge.heartbeat_interval"``.
+        allowed: Human-readable description of the accepted values.
+    """
+
+    def __init__(self, message: str, *, path: str, allowed: str | None = None) -> None:
+        self.path = path
+        self.allowed = allowed
+        self.message = message
+        text = f"invalid input {path}: {message}"
+        super().__init__(f"{text} (allowed: {allowed})" if allowed else text)
+
+
+class ApiError(IotcommsError):
+    """An HTTP exchange with the iotcomms API failed.
+
+    Args:
+        message: Complete user-facing message (see :func:`error_for_response`).
+        method: HTTP method, e.g. ``"PATCH"``.
+        path: Request path as sent, without query string.
+        status: HTTP status, or ``None`` when no response was received.
+        reason: The API's ``reason`` text (already redacted), if any.
+        request_id: Server-assigned request id, useful for support tickets.
+        attempts: How many HTTP attempts were made, retries included.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        status: int | None = None,
+        reason: str | None = None,
+        request_id: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.reason = reason
+        self.request_id = request_id
+        self.attempts = attempts
+        super().__init__(message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(method={self.method!r}, path={self.path!r}, status={self.status!r})"
+
+
+class BadRequestError(ApiError):
+    """400/422: the API rejected the request as invalid (validation failed)."""
+
+
+class PayloadTooLargeError(ApiError):
+    """413: the request body exceeds the API's size limit."""
+
+
+class UnauthorizedError(ApiError):
+    """401: the credentials are missing, expired or invalid."""
+
+
+class ForbiddenError(ApiError):
+    """403: the credentials are valid but lack permission for this operation."""
+
+
+class NotFoundError(ApiError):
+    """404: the addressed object does not exist."""
+
+
+class ConflictError(ApiError):
+    """409: the object already exists or was changed concurrently."""
+
+
+class RateLimitedError(ApiError):
+    """429: too many requests.
+
+    Args:
+        retry_after: Seconds the server asked us to wait, if it said so.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class ServerError(ApiError):
+    """5xx: the API failed internally; usually transient."""
+
+
+class TransportError(ApiError):
+    """No HTTP response was received (connection refused, dropped, protocol error)."""
+
+
+class DeadlineExceededError(TransportError):
+    """The total time budget of an operation ran out, retries included.
+
+    Args:
+        timeout_seconds: The budget that was exhausted.
+        last_error: The error of the last attempt, if there was one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        timeout_seconds: float,
+        last_error: ApiError | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.last_error = last_error
+        super().__init__(message, **kwargs)
+
+
+_STATUS_ERRORS: Mapping[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: PayloadTooLargeError,
+    422: BadRequestError,
+    429: RateLimitedError,
+}
+
+_HINTS: Mapping[type[ApiError], str] = {
+    UnauthorizedError: "check the iotcomms:token or iotcomms:privateKey configuration",
+    ForbiddenError: "the credentials are not allowed to perform this operation",
+}
+
+
+def _extract_reason(body: object) -> str | None:
+    if body is None:
+        return None
+    if isinstance(body, Mapping):
+        for key in ("reason", "message", "error"):
+            value = body.get(key)
+            if value is None or value == "":
+                continue
+            text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+            break
+        else:
+            return None
+    elif isinstance(body, bytes):
+        text = body.decode("utf-8", errors="replace")
+    elif isinstance(body, str):
+        text = body
+    else:
+        text = json.dumps(body, default=str)
+    text = " ".join(redact_secrets(text).split())
+    if not text:
+        return None
+    if len(text) > _MAX_REASON_CHARS:
+        text = text[: _MAX_REASON_CHARS - 1] + "…"
+    return text
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def error_for_response(
+    method: str,
+    path: str,
+    status: int,
+    body: object,
+    *,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    attempts: int = 1,
+) -> ApiError:
+    """Build the typed error for a failed response -- the one status -> class table.
+
+    Args:
+        method: HTTP method of the request.
+        path: Request path as sent, without query string (never pass a full URL).
+        status: HTTP status code.  A 2xx status means the body said ``"success": false``.
+        body: Parsed JSON body, or the raw text when it was not JSON.
+        request_id: Server request id, appended to the message when present.
+        retry_after: Seconds from a ``Retry-After`` header (kept on :class:`RateLimitedError`).
+        attempts: Number of HTTP attempts made, retries included.
+
+    Returns:
+        e.g. ``PATCH /device/acme.example/dev-1 failed: 400 Bad Request: deviceId: must match ...``
+    """
+    method = method.upper()
+    reason = _extract_reason(body)
+    if 200 <= status < 300:
+        cls: type[ApiError] = ApiError
+        head = f"{method} {path} failed: the API reported success=false (HTTP {status})"
+    else:
+        cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else ApiError)
+        head = f"{method} {path} failed: {_status_text(status)}"
+    parts = [f"{head}: {reason}" if reason else head]
+    hint = _HINTS.get(cls)
+    if hint:
+        parts.append(f"; {hint}")
+    if cls is RateLimitedError and retry_after is not None:
+        parts.append(f"; retry after {retry_after:g} s")
+    if request_id:
+        parts.append(f" (request id {request_id})")
+    if attempts > 1:
+        parts.append(f" [gave up after {attempts} attempts]")
+    kwargs: dict[str, Any] = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "reason": reason,
+        "request_id": request_id,
+        "attempts": attempts,
+    }
+    if cls is RateLimitedError:
+        kwargs["retry_after"] = retry_after
+    return cls("".join(parts), **kwargs)

@@ -1,0 +1,209 @@
+"""The status -> error table, message format, redaction and picklability of errors."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+
+import pytest
+
+from pulumi_iotcomms import errors
+from pulumi_iotcomms._auth import TokenAuth
+from pulumi_iotcomms._transport import Transport
+from pulumi_iotcomms.errors import (
+    ApiError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    DeadlineExceededError,
+    ForbiddenError,
+    InputError,
+    IotcommsError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UnauthorizedError,
+    error_for_response,
+    redact_secrets,
+)
+from tests._http_server import Received, Reply, ScriptedServer
+
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJpYXQiOjE3MDAwMDAwMDB9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequestError),
+        (401, UnauthorizedError),
+        (403, ForbiddenError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (413, PayloadTooLargeError),
+        (422, BadRequestError),
+        (429, RateLimitedError),
+        (500, ServerError),
+        (502, ServerError),
+        (503, ServerError),
+        (504, ServerError),
+        (599, ServerError),
+        (418, ApiError),
+        (302, ApiError),
+    ],
+)
+def test_status_maps_to_exactly_one_class(status: int, cls: type[ApiError]) -> None:
+    err = error_for_response("GET", "/x", status, {"success": False, "reason": "nope"})
+    assert type(err) is cls
+    assert err.status == status
+    assert err.reason == "nope"
+    assert err.method == "GET"
+    assert err.path == "/x"
+
+
+def test_message_format_matches_the_documented_example() -> None:
+    reason = r"deviceId: must match ^[a-zA-Z0-9\-\._:~+]+$"
+    err = error_for_response("patch", "/device/acme.example/dev-1", 400, {"success": False, "reason": reason})
+    assert str(err) == f"PATCH /device/acme.example/dev-1 failed: 400 Bad Request: {reason}"
+
+
+def test_success_false_in_a_2xx_body_is_a_plain_api_error() -> None:
+    err = error_for_response("POST", "/trunk/d/t", 200, {"success": False, "reason": "quota reached"})
+    assert type(err) is ApiError
+    assert str(err) == "POST /trunk/d/t failed: the API reported success=false (HTTP 200): quota reached"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"success": False, "reason": "bad"}, "bad"),
+        ({"message": "from message"}, "from message"),
+        ({"reason": {"field": "x"}}, '{"field": "x"}'),
+        ("plain text\n  error", "plain text error"),
+        ("", None),
+        (None, None),
+        ({"success": False}, None),
+    ],
+)
+def test_reason_extraction(body: object, reason: str | None) -> None:
+    assert error_for_response("GET", "/x", 404, body).reason == reason
+
+
+def test_message_extras_request_id_retry_after_attempts_and_hints() -> None:
+    err = error_for_response("POST", "/x", 429, None, request_id="req-1", retry_after=2.5, attempts=3)
+    assert isinstance(err, RateLimitedError)
+    assert err.retry_after == 2.5
+    assert str(err) == (
+        "POST /x failed: 429 Too Many Requests; retry after 2.5 s (request id req-1) [gave up after 3 attempts]"
+    )
+    assert "iotcomms:token" in str(error_for_response("GET", "/x", 401, None))
+
+
+def test_long_reasons_are_truncated() -> None:
+    err = error_for_response("GET", "/x", 502, "<html>" + "x" * 5000)
+    assert err.reason is not None
+    assert len(err.reason) == 500
+
+
+def test_hierarchy() -> None:
+    for cls in (ConfigurationError, InputError, ApiError):
+        assert issubclass(cls, IotcommsError)
+    for cls in (BadRequestError, PayloadTooLargeError, UnauthorizedError, ForbiddenError, NotFoundError):
+        assert issubclass(cls, ApiError)
+    for cls in (ConflictError, RateLimitedError, ServerError, TransportError):
+        assert issubclass(cls, ApiError)
+    assert issubclass(DeadlineExceededError, TransportError)
+    assert errors.__all__ == sorted(errors.__all__)
+    assert "├──" in (errors.__doc__ or "")
+
+
+def test_configuration_and_input_error_messages() -> None:
+    err = ConfigurationError("no credentials configured", key="iotcomms:token")
+    assert err.key == "iotcomms:token"
+    assert str(err) == "no credentials configured (set the `iotcomms:token` configuration value)"
+    inp = InputError(
+        "must be between 30 and 3600",
+        path="service_data.alarm_bridge.heartbeat_interval",
+        allowed="30..3600 seconds",
+    )
+    assert inp.path == "service_data.alarm_bridge.heartbeat_interval"
+    assert str(inp) == (
+        "invalid input service_data.alarm_bridge.heartbeat_interval: must be between 30 and 3600"
+        " (allowed: 30..3600 seconds)"
+    )
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        ConfigurationError("m", key="iotcomms:token"),
+        InputError("m", path="a.b", allowed="x"),
+        error_for_response("GET", "/x", 429, None, retry_after=1.0),
+        DeadlineExceededError("m", timeout_seconds=1.0, method="GET", path="/x"),
+    ],
+)
+def test_errors_survive_pickling(err: IotcommsError) -> None:
+    clone = pickle.loads(pickle.dumps(err))
+    assert type(clone) is type(err)
+    assert str(clone) == str(err)
+    assert clone.__dict__ == err.__dict__
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Authorization: Bearer {JWT}",
+        '{"headers": {"Authorization": "s3cr3t-token"}}',
+        "authorization=s3cr3t-token",
+        f"bearer {JWT}",
+        f"token was {JWT}",
+    ],
+)
+def test_redact_secrets(text: str) -> None:
+    redacted = redact_secrets(text)
+    assert JWT not in redacted
+    assert "s3cr3t-token" not in redacted
+    assert "redacted" in redacted
+
+
+def test_error_reason_is_redacted() -> None:
+    err = error_for_response("GET", "/x", 400, {"reason": f"bad header Authorization: Bearer {JWT}"})
+    assert JWT not in str(err)
+    assert JWT not in repr(err)
+    assert err.reason is not None
+    assert JWT not in err.reason
+
+
+# -- end to end: what the server echoes never reaches the user ----------------
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as srv:
+        yield srv
+
+
+def _echo_everything(status: int) -> object:
+    def reply(req: Received) -> Reply:
+        echoed = f"{req.headers} raw token={req.headers['authorization'][7:]}"
+        return Reply(status=status, json={"success": False, "reason": echoed})
+
+    return reply
+
+
+@pytest.mark.parametrize("status", [200, 400, 401, 500])
+def test_authorization_header_and_body_never_in_error(server: ScriptedServer, status: int) -> None:
+    token = "tok-ABCdef0123456789"
+    server.default = _echo_everything(status)  # type: ignore[assignment]
+    with Transport(server.url, TokenAuth(token), max_retries=0) as transport:
+        with pytest.raises(ApiError) as info:
+            transport.request_json(
+                "POST", "/device/{domain}", {"domain": "acme.example"}, json={"password": "hunter2"}
+            )
+    err = info.value
+    assert server.requests[0].headers["authorization"] == f"Bearer {token}"
+    for text in (str(err), repr(err), err.reason or ""):
+        assert token not in text
+    assert err.path == "/device/acme.example"
+    assert str(err).startswith("POST /device/acme.example failed:")
