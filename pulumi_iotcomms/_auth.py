@@ -62,9 +62,7 @@ class TokenAuth(Credentials):
             raise ConfigurationError("the API token is empty", key=_TOKEN_KEY)
         # Whitespace or control characters would corrupt (or inject into) the header.
         if any(ch.isspace() or not ch.isprintable() for ch in value):
-            raise ConfigurationError(
-                "the API token contains whitespace or control characters", key=_TOKEN_KEY
-            )
+            raise ConfigurationError("the API token contains whitespace or control characters", key=_TOKEN_KEY)
         self._header = f"Bearer {value}"
 
     def authorization_header(self) -> str:

@@ -282,11 +282,11 @@ class Transport:
     ) -> None:
         url = httpx.URL(base_url) if isinstance(base_url, str) else None
         if url is None or url.scheme not in ("http", "https") or not url.host:
-            raise ConfigurationError(f"invalid API base URL {base_url!r}", key="iotcomms:baseUrl")
+            raise ConfigurationError(f"invalid API base URL {base_url!r}", key="iotcomms:endpoint")
         if url.query or url.userinfo:
             # Credentials in the URL would leak into logs and error messages.
             raise ConfigurationError(
-                "the API base URL must not contain credentials or a query string", key="iotcomms:baseUrl"
+                "the API base URL must not contain credentials or a query string", key="iotcomms:endpoint"
             )
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -506,9 +506,7 @@ class Transport:
 
             reason = _retry_reason(method, mode, status=status, exc=failure)
             retry_after = (
-                _parse_retry_after(response.headers.get("retry-after"), time.time())
-                if response is not None
-                else None
+                _parse_retry_after(response.headers.get("retry-after"), time.time()) if response is not None else None
             )
             if reason is None or attempt >= self.max_retries:
                 self.stats._add("failures")
@@ -524,9 +522,7 @@ class Transport:
             attempt += 1
 
     def _log(self, method: str, path: str, outcome: object, attempt: int, started: float) -> None:
-        log.debug(
-            "%s %s -> %s (attempt %d, %.3fs)", method, path, outcome, attempt + 1, self._clock() - started
-        )
+        log.debug("%s %s -> %s (attempt %d, %.3fs)", method, path, outcome, attempt + 1, self._clock() - started)
 
     def _final_error(
         self,
@@ -663,8 +659,7 @@ def paginate(
         if not isinstance(next_token, str) or next_token in seen:
             problem = "the same nextToken twice" if isinstance(next_token, str) else "a non-string nextToken"
             raise ApiError(
-                f"GET {rendered} failed: the API returned {problem}; "
-                "stopping to avoid an endless pagination loop",
+                f"GET {rendered} failed: the API returned {problem}; stopping to avoid an endless pagination loop",
                 method="GET",
                 path=rendered,
                 status=200,

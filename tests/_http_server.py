@@ -34,6 +34,8 @@ class Reply:
         headers: Extra response headers.
         delay: Seconds to wait before answering (interrupted when the server stops).
         drop: Close the connection after reading the request, without any response.
+        close: Close the connection right after a normal response, without announcing
+            it (like a server whose keep-alive idle timeout fired).
     """
 
     status: int = 200
@@ -42,6 +44,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    close: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class ScriptedServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._httpd.handle_error = self._handle_error  # type: ignore[method-assign]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01})
         self._thread.daemon = True
         self._thread.start()
 
@@ -137,6 +140,9 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes; with Nagle plus the client's
+            # delayed ACK every keep-alive request would stall for ~40 ms.
+            disable_nagle_algorithm = True
 
             def setup(self) -> None:
                 super().setup()
@@ -178,6 +184,8 @@ class ScriptedServer:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(payload)
+                if reply.close:
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

@@ -196,11 +196,8 @@ def _echo_everything(status: int) -> object:
 def test_authorization_header_and_body_never_in_error(server: ScriptedServer, status: int) -> None:
     token = "tok-ABCdef0123456789"
     server.default = _echo_everything(status)  # type: ignore[assignment]
-    with Transport(server.url, TokenAuth(token), max_retries=0) as transport:
-        with pytest.raises(ApiError) as info:
-            transport.request_json(
-                "POST", "/device/{domain}", {"domain": "acme.example"}, json={"password": "hunter2"}
-            )
+    with Transport(server.url, TokenAuth(token), max_retries=0) as transport, pytest.raises(ApiError) as info:
+        transport.request_json("POST", "/device/{domain}", {"domain": "acme.example"}, json={"password": "hunter2"})
     err = info.value
     assert server.requests[0].headers["authorization"] == f"Bearer {token}"
     for text in (str(err), repr(err), err.reason or ""):

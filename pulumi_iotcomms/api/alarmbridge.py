@@ -6,10 +6,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from ._ops import Collection
 from ._schema import COMPUTED, Behaviour, HttpsUrl, Regex, RestAuthentication, WireModel
 from .device import AlarmProtocol
 
-__all__ = ["AlarmBridge", "ToneSettings"]
+__all__ = [
+    "AlarmBridge",
+    "AlarmBridgeApi",
+    "ToneSettings",
+]
 
 
 class ToneSettings(WireModel):
@@ -46,3 +51,12 @@ class AlarmBridge(WireModel):
     data_request_interval: float | None = None
     default_emergency_destination: str | None = None
     callback_id: Annotated[str | None, COMPUTED] = None
+
+
+class AlarmBridgeApi(Collection):
+    """Alarm bridges: POST provisions (id in the body), PUT overwrites, PATCH patches; provisory space."""
+
+    kind = "alarmbridge"
+    item_key = "alarmbridge"
+    list_key = "alarmbridges"
+    has_provisory = True

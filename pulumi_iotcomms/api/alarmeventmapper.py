@@ -6,9 +6,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from ._ops import Collection
 from ._schema import SECRET, Behaviour, WireModel
 
-__all__ = ["AlarmEventMapper", "BackupEndpoint", "TargetEndpoint"]
+__all__ = [
+    "AlarmEventMapper",
+    "AlarmEventMapperApi",
+    "BackupEndpoint",
+    "TargetEndpoint",
+]
 
 
 class BackupEndpoint(WireModel):
@@ -54,3 +60,12 @@ class AlarmEventMapper(WireModel):
     use_voice_bridge: bool | None = None
     caller_id: str | None = None
     enable_destination_monitoring: bool | None = None
+
+
+class AlarmEventMapperApi(Collection):
+    """Alarm event mappers: POST provisions (id in the body), PUT overwrites, PATCH patches; provisory space."""
+
+    kind = "alarmeventmapper"
+    item_key = "alarmeventmapper"
+    list_key = "alarmeventmappers"
+    has_provisory = True

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from ._ops import Collection
 from ._schema import COMPUTED, HttpsUrl, Regex, RestAuthentication, WireModel
 
-__all__ = ["CloudSipUa"]
+__all__ = [
+    "CloudSipUa",
+    "CloudSipUaApi",
+]
 
 
 class CloudSipUa(WireModel):
@@ -22,3 +26,12 @@ class CloudSipUa(WireModel):
     callback_name: str | None = None
     callback_description: str | None = None
     callback_id: Annotated[str | None, COMPUTED] = None
+
+
+class CloudSipUaApi(Collection):
+    """Cloud SIP user agents: POST provisions (id in the body), PUT overwrites, PATCH patches; provisory space."""
+
+    kind = "cloudsipua"
+    item_key = "cloudsipua"
+    list_key = "cloudsipuas"
+    has_provisory = True

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from ._ops import Collection
 from ._schema import COMPUTED, REPLACE, SECRET, Regex, WireModel, format_errors
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "AlarmBridgeServiceData",
     "Authorized",
     "Device",
+    "DeviceApi",
     "OverrideInAlarmEvent",
 ]
 
@@ -108,3 +110,13 @@ class Device(WireModel):
         if self.ha1 is not None and self.auth_type != "credentials":
             raise ValueError("ha1: only used when authType is credentials")
         return self
+
+
+class DeviceApi(Collection):
+    """``/provisioning/device/{domain}``: PUT adds or modifies by the body's deviceId."""
+
+    kind = "device"
+    id_param = "deviceId"
+    list_key = "devices"
+    create_route = "put"
+    body_id_field = "deviceId"

@@ -6,9 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from ._ops import Collection
 from ._schema import COMPUTED, SECRET, HttpsUrl, Regex, RestAuthentication, WireModel
 
-__all__ = ["MediaService"]
+__all__ = [
+    "MediaService",
+    "MediaServiceApi",
+]
 
 
 class MediaService(WireModel):
@@ -32,3 +36,12 @@ class MediaService(WireModel):
     google_apikey: Annotated[str | None, SECRET] = None
     google_service_key: Annotated[dict[str, Any] | None, SECRET] = None
     callback_id: Annotated[str | None, COMPUTED] = None
+
+
+class MediaServiceApi(Collection):
+    """Media services: POST provisions (id in the body), PUT overwrites, PATCH patches; provisory space."""
+
+    kind = "mediaservice"
+    item_key = "mediaservice"
+    list_key = "mediaservices"
+    has_provisory = True

@@ -6,9 +6,14 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ._ops import Singleton
 from ._schema import HttpUrl, Int32, RestAuthentication, WireModel
 
-__all__ = ["NotificationSettings", "SnsTopicArn"]
+__all__ = [
+    "NotificationSettings",
+    "NotificationSettingsApi",
+    "SnsTopicArn",
+]
 
 SnsTopicArn = Annotated[str, Field(pattern=r"^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]*:\d*:[A-Za-z0-9_.-]+$")]
 
@@ -24,3 +29,9 @@ class NotificationSettings(WireModel):
     alarm_events_rest_endpoint: str | None = None
     sip_events_rest_endpoint: HttpUrl | None = None
     alarmbridge_callback_endpoint: HttpUrl | None = None
+
+
+class NotificationSettingsApi(Singleton):
+    """Read and set whole (``GET``/``PUT``); there is no delete."""
+
+    kind = "notificationsettings"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from ._schema import IpAddress, WireModel
+from pulumi_iotcomms._transport import Transport
+from pulumi_iotcomms.errors import NotFoundError
 
-__all__ = ["HostCommission"]
+from ._schema import IpAddress, WireModel
+from .contract import route
+
+__all__ = ["HostCommission", "SiteApi"]
 
 
 class HostCommission(WireModel):
@@ -29,3 +33,40 @@ class HostCommission(WireModel):
                 if not 0 <= self.network_prefix_length <= top:
                     raise ValueError(f"networkPrefixLength: must be 0..{top} for {addr}")
         return self
+
+
+class SiteApi:
+    """Hosts of a domain's hybrid sites: list, commission, drain, decommission."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    def _call(self, name: str, params: dict[str, str], json: Any = None) -> Any:
+        r = route(name)
+        return self.transport.request_json(r.method, r.path, params, json=json)
+
+    def sites(self, domain: str) -> dict[str, Any]:
+        """``{siteId: {"hosts": {hostId: host}}}`` for the domain."""
+        return dict(self._call("site.list", {"domain": domain}).get("data") or {})
+
+    def get_host(self, domain: str, site_id: str, host_id: str) -> dict[str, Any] | None:
+        """One host as the server reports it, or None."""
+        host = self.sites(domain).get(site_id, {}).get("hosts", {}).get(host_id)
+        return None if host is None else dict(host)
+
+    def commission(self, domain: str, site_id: str, host_id: str, body: dict[str, Any]) -> None:
+        """Commission a host; ``body`` carries static addressing or is empty for DHCP."""
+        self._call("host.commission", {"domain": domain, "siteId": site_id, "hostId": host_id}, body)
+
+    def drain(self, domain: str, site_id: str, host_id: str, *, do_not_reschedule: bool = False) -> None:
+        """Drain the host of calls."""
+        body = {"doNotReschedule": "true" if do_not_reschedule else "false"}
+        self._call("host.drain", {"domain": domain, "siteId": site_id, "hostId": host_id}, body)
+
+    def decommission(self, domain: str, site_id: str, host_id: str) -> bool:
+        """Decommission the host; False when it was not there."""
+        try:
+            self._call("host.decommission", {"domain": domain, "siteId": site_id, "hostId": host_id})
+        except NotFoundError:
+            return False
+        return True

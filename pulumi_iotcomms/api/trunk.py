@@ -7,9 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from ._ops import Collection
 from ._schema import SECRET, WRITE_ONLY, Behaviour, Regex, WireModel
 
-__all__ = ["Trunk"]
+__all__ = [
+    "Trunk",
+    "TrunkApi",
+]
 
 Codec = Literal["GSM", "PCMU", "PCMA"]
 
@@ -59,3 +63,14 @@ class Trunk(WireModel):
         if self.password is not None and self.ha1 is not None:
             raise ValueError("ha1: give either ha1 or userName+realm+password, not both")
         return self
+
+
+class TrunkApi(Collection):
+    """``/provisioning/trunk/{domain}/{trunkId}``: PUT adds or modifies by id (idempotent)."""
+
+    kind = "trunk"
+    id_param = "trunkId"
+    item_key = "trunk"
+    list_key = "trunks"
+    create_route = "put"
+    body_id_field = None

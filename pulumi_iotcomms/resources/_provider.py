@@ -1,0 +1,349 @@
+"""The lifecycle every resource shares: check, diff, create (with the adopt guard), read, update, delete.
+
+A resource module declares a :class:`Spec` and, where its API is not a plain
+:class:`~pulumi_iotcomms.api._ops.Collection`, overrides the four HTTP hooks (``fetch``, ``write_new``,
+``write_changes``, ``remove``). Field behaviour comes from the schema metadata via ``_engine``.
+
+The provider object carries no state when pickled: configuration is read in ``configure`` inside the
+provider host, and the HTTP transport is shared per process (``_config.transport_for``).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from pulumi_iotcomms._transport import Transport
+from pulumi_iotcomms.api._ops import Collection, Doc
+from pulumi_iotcomms.api._schema import Behaviour, WireModel
+from pulumi_iotcomms.errors import ApiError, ConflictError, IotcommsError, ServerError, TransportError
+
+from ._config import Settings, transport_for
+from ._engine import changed_fields, fields_of, from_wire, is_unknown, minimal_patch, to_wire, validate_state
+
+__all__ = ["INTERNAL", "ConflictingObjectError", "IotcommsProvider", "Spec", "Target"]
+
+PROVIDER_KEY = "__provider"
+DOMAIN_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9\-._:~+]{1,128}$")
+_ALPHABET = string.ascii_lowercase + string.digits
+
+#: Inputs every resource has besides its schema fields.
+INTERNAL: dict[str, Behaviour] = {
+    "domain": Behaviour(replace=True),
+    "adopt": Behaviour(server_default=False),
+    "resource_name": Behaviour(),
+}
+
+
+class ConflictingObjectError(IotcommsError):
+    """The object already exists on the server with a different configuration and ``adopt`` is not set."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What distinguishes one resource type.
+
+    Args:
+        name: Pulumi type name, e.g. ``"Device"``.
+        model: the wire schema.
+        api: the collection's operations (None when the provider overrides the HTTP hooks).
+        id_input: the input holding the object's id, e.g. ``"device_id"`` (None for per-domain singletons).
+        auto_id: ``check`` assigns ``<resource name>-<7 chars>`` when the id is absent.
+        extra: provider-side inputs with their behaviour (e.g. ``provisory`` replaces).
+        excluded: schema fields that are not state (the wire ``id`` of services; it is ``id_input``).
+        generated: create-response field → secret output name (e.g. a generated SIP password).
+    """
+
+    name: str
+    model: type[WireModel]
+    api: type[Collection] | None = None
+    id_input: str | None = None
+    auto_id: bool = False
+    extra: Mapping[str, Behaviour] = field(default_factory=dict)
+    excluded: frozenset[str] = frozenset()
+    generated: Mapping[str, str] = field(default_factory=dict)
+
+    def inputs(self) -> dict[str, Behaviour]:
+        """Provider-side inputs (not schema fields) with their behaviour."""
+        out = dict(INTERNAL)
+        if self.id_input is not None and self.id_input not in fields_of(self.model):
+            out[self.id_input] = Behaviour(replace=True)
+        out.update(self.extra)
+        return out
+
+    def schema_state(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The part of ``props`` that maps to the wire object."""
+        fields = fields_of(self.model)
+        return {k: v for k, v in props.items() if k in fields and k not in self.excluded and v is not None}
+
+    def unknown_inputs(self, props: Mapping[str, Any]) -> list[str]:
+        """Input names that are neither schema fields nor provider-side inputs."""
+        known = set(fields_of(self.model)) - self.excluded | set(self.inputs()) | set(self.generated.values())
+        return [k for k in props if k not in known and k != PROVIDER_KEY]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an object lives: domain, id within the domain, provisory space."""
+
+    domain: str
+    local_id: str
+    provisory: bool = False
+
+    @property
+    def pulumi_id(self) -> str:
+        """The Pulumi id, ``<domain>/<local id>``."""
+        return f"{self.domain}/{self.local_id}"
+
+
+class IotcommsProvider(ResourceProvider):
+    """Base of every iotcomms dynamic provider; subclasses set ``spec``."""
+
+    spec: ClassVar[Spec]
+    serialize_as_secret_always = False
+    _settings: Settings | None = None
+
+    # -- pickling and configuration ----------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The pickled provider travels in state: it must carry nothing but its class.
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        del state
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Read the ``iotcomms:*`` configuration (with ``IOTCOMMS_*`` environment fallbacks)."""
+        self._settings = Settings.load(req.config)
+
+    @property
+    def settings(self) -> Settings:
+        """The configuration (environment only when the host never called ``configure``)."""
+        if self._settings is None:
+            self._settings = Settings.load(None)
+        return self._settings
+
+    @property
+    def transport(self) -> Transport:
+        """The process-wide HTTP transport for this configuration."""
+        return transport_for(self.settings)
+
+    # -- identity ----------------------------------------------------------------------------------
+
+    def target(self, props: Mapping[str, Any]) -> Target:
+        """The server object ``props`` describe."""
+        assert self.spec.id_input is not None
+        return Target(str(props["domain"]), str(props[self.spec.id_input]), bool(props.get("provisory", False)))
+
+    def target_from_id(self, pulumi_id: str, props: Mapping[str, Any]) -> Target:
+        """The target of an existing resource; parses the Pulumi id when ``props`` lack it (import)."""
+        if props.get("domain") and (self.spec.id_input is None or props.get(self.spec.id_input)):
+            return self.target(props)
+        domain, _, local = pulumi_id.partition("/")
+        if not domain or not local:
+            raise IotcommsError(f"cannot import {pulumi_id!r}: expected an id of the form <domain>/<id>")
+        return self.target({"domain": domain, self.spec.id_input or "": local, **props})
+
+    # -- HTTP hooks (Collection-based by default) --------------------------------------------------
+
+    def api(self) -> Collection:
+        """The collection's operations on the shared transport."""
+        assert self.spec.api is not None
+        return self.spec.api(self.transport)
+
+    def fetch(self, target: Target) -> Doc | None:
+        """The object as the server has it, or None."""
+        return self.api().get(target.domain, target.local_id, provisory=target.provisory)
+
+    def write_new(self, target: Target, wire: Doc, props: Mapping[str, Any]) -> Doc:
+        """Create the object; returns the response (generated secrets)."""
+        return self.api().create(target.domain, target.local_id, wire, provisory=target.provisory)
+
+    def write_changes(self, target: Target, ops: list[Doc], wire: Doc) -> Doc:
+        """Apply the minimal patch ``ops`` (``wire`` is the whole desired object)."""
+        return self.api().patch(target.domain, target.local_id, ops, provisory=target.provisory)
+
+    def remove(self, target: Target, props: Mapping[str, Any]) -> None:
+        """Delete the object; absent counts as deleted."""
+        self.api().delete(target.domain, target.local_id, provisory=target.provisory)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate locally (no HTTP); fill ``domain`` from config and assign an id when absent."""
+        olds = _olds or {}
+        inputs = {k: v for k, v in news.items() if v is not None}
+        failures: list[CheckFailure] = [
+            CheckFailure(name, f"unknown property of {self.spec.name}") for name in self.spec.unknown_inputs(inputs)
+        ]
+        if inputs.get("domain") is None:
+            if self.settings.domain:
+                inputs["domain"] = self.settings.domain
+            else:
+                failures.append(CheckFailure("domain", "required: set domain= or the iotcomms:domain config"))
+        domain = inputs.get("domain")
+        if isinstance(domain, str) and not is_unknown(domain) and not DOMAIN_PATTERN.match(domain):
+            failures.append(CheckFailure("domain", "must be a DNS domain name such as acme.example.com"))
+        failures += self._check_id(olds, inputs)
+        for name, beh in self.spec.inputs().items():
+            value = inputs.get(name)
+            is_flag = isinstance(beh.server_default, bool)
+            if is_flag and value is not None and not isinstance(value, bool) and not is_unknown(value):
+                failures.append(CheckFailure(name, "must be true or false"))
+        failures += [CheckFailure(p, m) for p, m in validate_state(self.spec.model, self.spec.schema_state(inputs))]
+        return CheckResult(inputs, failures)
+
+    def _check_id(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
+        name = self.spec.id_input
+        if name is None:
+            return []
+        if inputs.get(name) is None:
+            if not self.spec.auto_id:
+                return [CheckFailure(name, "required")]
+            kept = olds.get(name) if olds.get("resource_name") == inputs.get("resource_name") else None
+            suffix = "".join(secrets.choice(_ALPHABET) for _ in range(7))
+            inputs[name] = kept or f"{inputs.get('resource_name') or self.spec.name.lower()}-{suffix}"
+        value = inputs[name]
+        if is_unknown(value) or name in fields_of(self.spec.model):
+            return []  # the schema validates its own id fields
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            return [CheckFailure(name, f"must match {ID_PATTERN.pattern}")]
+        return []
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        """Pure and local: compare the recorded state with the desired inputs."""
+        olds, news = _olds, _news
+        changed = changed_fields(self.spec.model, self.spec.schema_state(olds), self.spec.schema_state(news))
+        for name, beh in self.spec.inputs().items():
+            if name == "resource_name":
+                continue
+            old, new = olds.get(name, beh.server_default), news.get(name, beh.server_default)
+            if is_unknown(new) or old != new:
+                changed.append(name)
+        fields = fields_of(self.spec.model)
+        behaviours = {**{n: f.behaviour for n, f in fields.items()}, **self.spec.inputs()}
+        replaces = [n for n in changed if behaviours[n].replace]
+        identity = {"domain", "provisory", self.spec.id_input}
+        # Same server id after replacement → the old object must go first.
+        dbr = bool(replaces) and not identity & set(replaces)
+        return DiffResult(changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=dbr)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create, or adopt an equal existing object; refuse a different one unless ``adopt=True``."""
+        target = self.target(props)
+        wire = to_wire(self.spec.model, self.spec.schema_state(props))
+        server = self.fetch(target)
+        response: Doc = {}
+        if server is None:
+            try:
+                response = self.write_new(target, wire, props)
+            except (ConflictError, ServerError, TransportError):
+                # The first attempt may have landed (a lost response): adopt it only if it is ours.
+                server = self.fetch(target)
+                if server is None or self._differences(server, props):
+                    raise
+        if server is not None:
+            differing = self._differences(server, props)
+            if differing and not props.get("adopt"):
+                raise ConflictingObjectError(
+                    f"{self.spec.name} {target.pulumi_id} already exists with a different configuration "
+                    f"(differs in: {', '.join(differing)}). Set adopt=True to take it over and converge it, "
+                    "or choose another id."
+                )
+            if differing:
+                managed = set(self.spec.schema_state(props))
+                ops = minimal_patch(self.spec.model, server, wire, managed, send_write_only=True)
+                response = self.write_changes(target, ops, wire)
+        return CreateResult(target.pulumi_id, self._outputs(props, self.fetch(target), response, {}))
+
+    def _differences(self, server: Doc, props: Mapping[str, Any]) -> list[str]:
+        desired = self.spec.schema_state(props)
+        current = from_wire(self.spec.model, server)
+        fields = fields_of(self.spec.model)
+        seen = {k: current.get(k) for k in desired if not fields[k].behaviour.write_only}
+        return changed_fields(self.spec.model, seen, {k: desired[k] for k in seen})
+
+    def _outputs(
+        self, props: Mapping[str, Any], server: Doc | None, response: Doc, olds: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        outs = {k: v for k, v in props.items() if k != PROVIDER_KEY}
+        current = from_wire(self.spec.model, server or {})
+        for name, f in fields_of(self.spec.model).items():
+            if f.behaviour.computed and name not in self.spec.excluded:
+                outs[name] = current.get(name)
+        for wire_name, output in self.spec.generated.items():
+            outs[output] = response.get(wire_name, olds.get(output))
+        return outs
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh: the server's values of managed fields become the inputs, so drift shows in preview."""
+        target = self.target_from_id(id_, props)
+        server = self.fetch(target)
+        if server is None:
+            return ReadResult("", {})
+        current = from_wire(self.spec.model, server)
+        fields = fields_of(self.spec.model)
+        given = self.spec.schema_state(props)
+        managed = set(given) if given else {k for k, f in fields.items() if not f.behaviour.computed}
+        inputs: dict[str, Any] = {k: v for k, v in props.items() if k in self.spec.inputs() and v is not None}
+        inputs.update(domain=target.domain)
+        if self.spec.id_input is not None:
+            inputs[self.spec.id_input] = target.local_id
+        for name in managed - self.spec.excluded:
+            f = fields[name]
+            if f.behaviour.computed:
+                continue
+            if f.behaviour.write_only:
+                if name in given:
+                    inputs[name] = given[name]
+            elif name in current:
+                inputs[name] = current[name]
+        return ReadResult(target.pulumi_id, self._outputs(inputs, server, {}, props), inputs=inputs)
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        """Send the minimal patch between the server's object and the desired one; nothing when equal."""
+        olds, news = _olds, _news
+        target = self.target(news)
+        server = self.fetch(target)
+        if server is None:
+            raise IotcommsError(
+                f"{self.spec.name} {target.pulumi_id} no longer exists on the server; run `pulumi refresh` so "
+                "the next `pulumi up` recreates it"
+            )
+        wire = to_wire(self.spec.model, self.spec.schema_state(news))
+        managed = set(self.spec.schema_state(olds)) | set(self.spec.schema_state(news))
+        fields = fields_of(self.spec.model)
+        write_only_changed = any(
+            fields[n].behaviour.write_only and olds.get(n) != news.get(n) for n in managed if n in fields
+        )
+        ops = minimal_patch(self.spec.model, server, wire, managed, write_only_changed)
+        response: Doc = {}
+        if ops:
+            response = self.write_changes(target, ops, wire)
+            server = self.fetch(target)
+        return UpdateResult(self._outputs(news, server, response, olds))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Delete the object; one already gone counts as deleted."""
+        try:
+            self.remove(self.target_from_id(_id, _props), _props)
+        except ApiError as exc:
+            if exc.status == 404:
+                return
+            raise

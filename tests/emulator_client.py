@@ -1,0 +1,85 @@
+"""A plain httpx client for tests that talk to the emulator directly (API calls and admin controls)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+DOMAIN = "acme.example"
+TOKEN = "test-token-acme"
+OTHER_DOMAIN = "other.example"
+OTHER_TOKEN = "test-token-other"
+
+
+class EmulatorClient:
+    """Calls the emulator as ``DOMAIN`` by default; ``admin`` helpers use ``/_emulator``."""
+
+    def __init__(self, url: str, token: str = TOKEN) -> None:
+        self.url = url
+        self.token = token
+        self.http = httpx.Client(base_url=url, timeout=10)
+
+    def call(self, method: str, path: str, *, token: str | None = None, auth: bool = True, **kw: Any) -> httpx.Response:
+        """One API request; ``path`` includes the base path, e.g. ``/provisioning/device/acme.example``."""
+        headers = dict(kw.pop("headers", {}) or {})
+        if auth:
+            headers.setdefault("Authorization", f"Bearer {token or self.token}")
+        return self.http.request(method, path, headers=headers, **kw)
+
+    def ok(self, method: str, path: str, **kw: Any) -> Any:
+        """A request that must succeed; returns the JSON body."""
+        resp = self.call(method, path, **kw)
+        assert resp.status_code == 200, (resp.status_code, resp.text)
+        return resp.json()
+
+    def fail(self, method: str, path: str, status: int, field: str | None = None, **kw: Any) -> str:
+        """A request that must fail with ``status`` and the error body; returns the reason.
+
+        With ``field``, the reason must start with ``"<field>:"``.
+        """
+        resp = self.call(method, path, **kw)
+        assert resp.status_code == status, (resp.status_code, resp.text)
+        body = resp.json()
+        assert body["success"] is False and isinstance(body["reason"], str), body
+        if field is not None:
+            assert body["reason"].startswith(f"{field}:"), body["reason"]
+        return str(body["reason"])
+
+    # admin
+    def reset(self) -> None:
+        self.http.post("/_emulator/reset").raise_for_status()
+
+    def requests(self) -> list[dict[str, Any]]:
+        return list(self.http.get("/_emulator/requests").json()["requests"])
+
+    def clear_requests(self) -> None:
+        self.http.delete("/_emulator/requests").raise_for_status()
+
+    def faults(self, **config: Any) -> dict[str, Any]:
+        resp = self.http.put("/_emulator/faults", json=config)
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json())
+
+    def objects(self) -> dict[str, Any]:
+        return dict(self.http.get("/_emulator/objects").json()["objects"])
+
+    def set_host(self, site_id: str, host_id: str, domain: str = DOMAIN, **fields: Any) -> dict[str, Any]:
+        """Give a commissioned host ``activeCalls``/``state`` (as if calls happened)."""
+        resp = self.http.put(f"/_emulator/hosts/{domain}/{site_id}/{host_id}", json=fields)
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json()["host"])
+
+    def seed_siprec(self, number: str, domain: str = DOMAIN) -> None:
+        """Put ``number`` in the SIPREC fallback cache."""
+        self.http.put(f"/_emulator/siprecfallback/{domain}/{number}").raise_for_status()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> EmulatorClient:
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()

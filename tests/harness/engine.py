@@ -1,0 +1,594 @@
+"""Step generation and execution: the part of the Pulumi engine the harness re-implements.
+
+:class:`Deployment` receives resource registrations from the program (through
+:class:`HarnessMonitor`/:class:`HarnessMocks`, i.e. ``pulumi.runtime.set_mocks``) and turns
+each into provider calls following ``pkg/resource/deploy/step_generator.go``:
+
+* new resource: ``Check(olds={}, news)`` then ``Create``;
+* existing resource: ``Check(olds=old inputs, news)`` (after ``ignoreChanges``), ``Diff``
+  (old outputs vs. new inputs; ``DIFF_UNKNOWN`` falls back to the engine's own input
+  diff), ``replaceOnChanges`` applied to the changed keys, then ``same``, ``Update`` or a
+  replacement. A replacement re-runs ``Check`` with *no* olds (defaults/auto-names are
+  recomputed), then either create-before-delete (the old instance becomes a pending
+  delete, removed after all registrations) or delete-before-replace (``Diff`` said so, or
+  the ``delete_before_replace`` resource option) which deletes first;
+* after the program: ``Delete`` of unseen resources and pending deletes, dependents first.
+
+During a preview no Create/Update/Delete is called; like ``provider_plugin.go`` for a
+provider that does not support previews, the outputs handed back are the checked inputs
+(so provider-computed outputs -- and the id of new resources -- are unknown to the program).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import runpy
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from google.protobuf import empty_pb2
+from pulumi.runtime import rpc, set_all_config, settings
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks, set_mocks
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import massage, run_pulumi_func
+
+from .host import CheckFailedError, CheckOutcome, DiffOutcome, HarnessError, ProviderHost
+from .props import (
+    PropertyMap,
+    changed_keys,
+    from_struct,
+    mark_secret_outputs,
+    to_rpc,
+    values_equal,
+)
+from .state import ResourceState, StackState
+
+DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
+"""Type tokens of Python dynamic resources start with this (``.../toy:Thing`` etc.)."""
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+Program = Callable[[], object] | str | os.PathLike[str]
+"""A Pulumi program: a callable, a directory holding ``__main__.py``, or a ``.py`` file."""
+
+
+class DeploymentAborted(HarnessError):
+    """A registration arrived after an earlier step failed; it was not executed."""
+
+
+class ProgramError(HarnessError):
+    """The Pulumi program itself raised (not a provider failure)."""
+
+
+@dataclass
+class StepRecord:
+    """One step the engine took (or, in a preview, would take) for a resource."""
+
+    urn: str
+    name: str
+    type: str
+    kind: str
+    """``create``, ``update``, ``replace``, ``delete``, ``same``; ``refresh``/``drop`` for refresh."""
+    replace_keys: list[str] = field(default_factory=list)
+    changed_keys: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+
+
+class Registration(MockResourceArgs):
+    """``MockResourceArgs`` plus what the engine also gets from ``RegisterResourceRequest``."""
+
+    def __init__(
+        self,
+        *,
+        typ: str,
+        name: str,
+        inputs: PropertyMap,
+        urn: str,
+        parent: str,
+        custom: bool,
+        provider: str = "",
+        import_id: str = "",
+        dependencies: Sequence[str] = (),
+        property_dependencies: Mapping[str, Sequence[str]] | None = None,
+        delete_before_replace: bool | None = None,
+        additional_secret_outputs: Sequence[str] = (),
+        replace_on_changes: Sequence[str] = (),
+        ignore_changes: Sequence[str] = (),
+    ) -> None:
+        """Capture a registration; ``inputs`` are harness property values."""
+        super().__init__(typ, name, inputs, provider or None, import_id or None, custom)
+        self.urn = urn
+        self.parent = parent
+        self.dependencies = list(dependencies)
+        self.property_dependencies = {k: list(v) for k, v in (property_dependencies or {}).items()}
+        self.delete_before_replace = delete_before_replace
+        self.additional_secret_outputs = list(additional_secret_outputs)
+        self.replace_on_changes = list(replace_on_changes)
+        self.ignore_changes = list(ignore_changes)
+
+
+def apply_ignore_changes(news: PropertyMap, olds: PropertyMap, ignore: Iterable[str]) -> PropertyMap:
+    """Reset ignored top-level properties to their old values (``processIgnoreChanges``)."""
+    result = dict(news)
+    for key in ignore:
+        if "." in key or "[" in key:
+            raise HarnessError(f"ignore_changes path {key!r}: only top-level properties are supported")
+        if key in olds:
+            result[key] = olds[key]
+        else:
+            result.pop(key, None)
+    return result
+
+
+def delete_order(condemned: Sequence[ResourceState]) -> list[ResourceState]:
+    """Order resources so every resource is deleted before anything it depends on.
+
+    ``condemned`` is in state (dependency) order; ties are broken in reverse state order,
+    which is what ``ScheduleDeletes`` amounts to when run serially.
+    """
+    remaining = list(condemned)
+    order: list[ResourceState] = []
+    while remaining:
+        for res in reversed(remaining):
+            if not any(res.urn in other.all_dependencies() for other in remaining if other is not res):
+                order.append(res)
+                remaining.remove(res)
+                break
+        else:  # a dependency cycle -- cannot happen with SDK-built graphs; be defensive
+            order.extend(reversed(remaining))
+            break
+    return order
+
+
+class Deployment:
+    """Generates and executes steps for one operation against one provider host."""
+
+    def __init__(self, *, olds: StackState, preview: bool, host: Callable[[], ProviderHost]) -> None:
+        """``host`` lazily starts (once) and returns the provider host for this operation."""
+        self.olds = olds
+        self.preview = preview
+        self._host = host
+        self.news: dict[str, ResourceState] = {}
+        self.removed: set[str] = set()
+        self.pending: list[ResourceState] = [r.copy() for r in olds.pending_deletes]
+        self._carried = {id(r) for r in self.pending}
+        self.steps: list[StepRecord] = []
+        self.errors: list[BaseException] = []
+        self.outputs: PropertyMap = dict(olds.outputs)
+        self._lock = threading.RLock()
+
+    # -- recording -------------------------------------------------------------------------
+
+    def _step(self, res: ResourceState, kind: str, diff: DiffOutcome | None = None, *, dbr: bool = False) -> None:
+        self.steps.append(
+            StepRecord(
+                urn=res.urn, name=res.name, type=res.type, kind=kind,
+                replace_keys=list(diff.replaces) if diff else [],
+                changed_keys=list(diff.diffs) if diff else [],
+                delete_before_replace=dbr,
+            )
+        )
+
+    def fail(self, err: BaseException) -> None:
+        """Record an error; later registrations are refused, deletes are skipped."""
+        with self._lock:
+            self.errors.append(err)
+
+    # -- registrations ------------------------------------------------------------------------
+
+    def register(self, reg: Registration) -> tuple[str | None, PropertyMap]:
+        """Handle one ``RegisterResource``; returns ``(id, outputs)`` for the program."""
+        with self._lock:
+            if self.errors:
+                raise DeploymentAborted(f"not registering {reg.urn}: an earlier step failed")
+            try:
+                if reg.urn in self.news:
+                    raise HarnessError(f"duplicate resource URN {reg.urn}")
+                if not reg.custom:
+                    return self._register_component(reg)
+                if not reg.typ.startswith(DYNAMIC_TYPE_PREFIX):
+                    raise HarnessError(
+                        f"{reg.urn}: only Python dynamic resources ({DYNAMIC_TYPE_PREFIX}...) are supported"
+                    )
+                return self._register_custom(reg)
+            except BaseException as err:
+                self.errors.append(err)
+                raise
+
+    def _new_state(self, reg: Registration, inputs: PropertyMap) -> ResourceState:
+        return ResourceState(
+            urn=reg.urn, type=reg.typ, name=reg.name, custom=reg.custom,
+            parent=reg.parent or None, inputs=inputs,
+            dependencies=list(reg.dependencies),
+            property_dependencies=dict(reg.property_dependencies),
+            additional_secret_outputs=list(reg.additional_secret_outputs),
+            delete_before_replace=reg.delete_before_replace,
+        )
+
+    def _register_component(self, reg: Registration) -> tuple[str | None, PropertyMap]:
+        old = self.olds.resources.get(reg.urn)
+        new = self._new_state(reg, dict(reg.inputs))
+        self.news[reg.urn] = new
+        kind = "create" if old is None else ("same" if values_equal(old.inputs, new.inputs) else "update")
+        self._step(new, kind)
+        return None, {}
+
+    @staticmethod
+    def _raise_failures(urn: str, check: CheckOutcome) -> None:
+        if check.failures:
+            raise CheckFailedError(urn, check.failures)
+
+    def _register_custom(self, reg: Registration) -> tuple[str | None, PropertyMap]:
+        host = self._host()
+        old = self.olds.resources.get(reg.urn)
+        goal: PropertyMap = dict(reg.inputs)
+        if old is None:
+            check = host.check(reg.urn, {}, goal, allow_unknowns=self.preview)
+        else:
+            news = apply_ignore_changes(goal, old.inputs, reg.ignore_changes)
+            check = host.check(reg.urn, old.inputs, news, allow_unknowns=self.preview)
+        self._raise_failures(reg.urn, check)
+        new = self._new_state(reg, check.inputs)
+
+        if old is None:
+            self._create(host, new)
+            self._step(new, "create")
+        else:
+            diff = self._diff(host, reg, old, new)
+            if diff.changes == "none":
+                new.id, new.outputs = old.id, dict(old.outputs)
+                self._step(new, "same", diff)
+            elif diff.replaces:
+                self._replace(host, reg, old, new, diff)
+            else:
+                self._update(host, reg, old, new)
+                self._step(new, "update", diff)
+        self.news[new.urn] = new
+        return new.id, new.outputs
+
+    def _diff(self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState) -> DiffOutcome:
+        diff = host.diff(
+            reg.urn, old.id or "", old.inputs, old.outputs, new.inputs,
+            allow_unknowns=self.preview, ignore_changes=reg.ignore_changes,
+        )
+        if diff.changes == "unknown":
+            # diffResource(): the provider had no opinion, so diff the inputs ourselves.
+            keys = changed_keys(old.inputs, apply_ignore_changes(new.inputs, old.inputs, reg.ignore_changes))
+            diff = DiffOutcome(
+                changes="some" if keys else "none", replaces=diff.replaces, stables=diff.stables,
+                diffs=keys, delete_before_replace=diff.delete_before_replace,
+            )
+        if diff.changes == "some" and reg.replace_on_changes:
+            # applyReplaceOnChanges() only looks at the keys the diff reported as changed.
+            extra = [k for k in diff.diffs if "*" in reg.replace_on_changes or k in reg.replace_on_changes]
+            diff.replaces = sorted(set(diff.replaces) | set(extra))
+        return diff
+
+    def _create(self, host: ProviderHost, new: ResourceState) -> None:
+        if self.preview:
+            new.id, outputs = None, dict(new.inputs)
+        else:
+            new.id, outputs = host.create(new.urn, new.inputs)
+        new.outputs = mark_secret_outputs(outputs, new.additional_secret_outputs)
+
+    def _update(self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState) -> None:
+        new.id = old.id
+        if self.preview:
+            outputs = dict(new.inputs)
+        else:
+            outputs = host.update(
+                new.urn, old.id or "", old.inputs, old.outputs, new.inputs, ignore_changes=reg.ignore_changes
+            )
+        new.outputs = mark_secret_outputs(outputs, new.additional_secret_outputs)
+
+    def _replace(
+        self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState, diff: DiffOutcome
+    ) -> None:
+        # "we need to recompute the default values": Check again, without the old inputs.
+        check = host.check(reg.urn, {}, dict(reg.inputs), allow_unknowns=self.preview)
+        self._raise_failures(reg.urn, check)
+        new.inputs = check.inputs
+        dbr = reg.delete_before_replace if reg.delete_before_replace is not None else diff.delete_before_replace
+        if not self.preview:
+            if dbr:
+                host.delete(old.urn, old.id or "", old.inputs, old.outputs)
+                self.removed.add(old.urn)
+            self._create(host, new)
+            if not dbr:
+                condemned = old.copy()
+                condemned.pending_delete = True
+                self.pending.append(condemned)
+        else:
+            self._create(host, new)
+        self._step(new, "replace", diff, dbr=dbr)
+
+    # -- end of the program: deletes ------------------------------------------------------------
+
+    def delete_unseen(self) -> None:
+        """Delete resources the program no longer declares, plus pending deletes."""
+        with self._lock:
+            if self.errors:
+                return
+            unseen = [r for urn, r in self.olds.resources.items() if urn not in self.news and urn not in self.removed]
+            for res in delete_order([*unseen, *self.pending]):
+                if not self.preview and res.custom:
+                    try:
+                        self._host().delete(res.urn, res.id or "", res.inputs, res.outputs)
+                    except BaseException as err:
+                        self.errors.append(err)
+                        return
+                if res.pending_delete:
+                    if not self.preview:
+                        self.pending.remove(res)
+                    if id(res) not in self._carried:  # the old half of a replace: already reported
+                        continue
+                elif not self.preview:
+                    self.removed.add(res.urn)
+                self._step(res, "delete")
+
+    def destroy_all(self) -> None:
+        """``pulumi destroy``: delete every resource (and pending delete), dependents first."""
+        everything = [*self.olds.resources.values(), *self.pending]
+        for res in delete_order(everything):
+            if res.custom:
+                try:
+                    self._host().delete(res.urn, res.id or "", res.inputs, res.outputs)
+                except BaseException as err:
+                    self.errors.append(err)
+                    return
+            if res.pending_delete:
+                self.pending.remove(res)
+            else:
+                self.removed.add(res.urn)
+            self._step(res, "delete")
+        self.outputs = {}
+
+    def refresh_all(self) -> None:
+        """``pulumi refresh``: ``Read`` every resource; an empty id drops it from the state."""
+        for res in [*self.olds.resources.values(), *self.pending]:
+            if not res.custom:
+                if not res.pending_delete:
+                    self.news[res.urn] = res.copy()
+                self._step(res, "same")
+                continue
+            try:
+                read = self._host().read(res.urn, res.id or "", res.inputs, res.outputs)
+            except BaseException as err:
+                self.errors.append(err)
+                return
+            if not read.id:
+                if res.pending_delete:
+                    self.pending.remove(res)
+                else:
+                    self.removed.add(res.urn)
+                self._step(res, "drop")
+                continue
+            new = res.copy()
+            new.id = read.id
+            new.outputs = mark_secret_outputs(read.outputs, res.additional_secret_outputs)
+            if read.inputs is not None:
+                new.inputs = read.inputs
+            same = values_equal(res.outputs, new.outputs) and values_equal(res.inputs, new.inputs)
+            if res.pending_delete:
+                self.pending[self.pending.index(res)] = new
+            else:
+                self.news[res.urn] = new
+            self._step(new, "same" if same else "refresh")
+
+    # -- result state ---------------------------------------------------------------------------
+
+    def snapshot(self) -> StackState:
+        """The state to persist: completed steps merged over the old state (partial progress)."""
+        resources: dict[str, ResourceState] = {}
+        for urn, res in self.news.items():
+            resources[urn] = res
+        for urn, res in self.olds.resources.items():
+            if urn not in resources and urn not in self.removed:
+                resources[urn] = res
+        return StackState(resources=resources, pending_deletes=list(self.pending), outputs=dict(self.outputs))
+
+
+# -- the program side: mocks + monitor --------------------------------------------------------
+
+
+class HarnessMocks(Mocks):
+    """``Mocks`` whose ``new_resource`` forwards each registration to the :class:`Deployment`."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        """Bind to the deployment that executes the steps."""
+        self.deployment = deployment
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        """Run Check/Diff/Create/Update... and hand back the id and the outputs (wire form)."""
+        if not isinstance(args, Registration):
+            raise TypeError("HarnessMocks must be driven by HarnessMonitor")
+        id_, outputs = self.deployment.register(args)
+        return id_, to_rpc(outputs, keep_secrets=True, keep_unknowns=True)
+
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        """Invokes are not part of the dynamic-provider protocol; refuse them."""
+        raise HarnessError(f"invoke {args.token} is not supported by the harness")
+
+
+def _serialize(props: Mapping[str, Any]) -> Any:
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
+
+
+class HarnessMonitor(MockMonitor):
+    """A ``MockMonitor`` that passes the full registration (deps, options) to the mocks.
+
+    It keeps the secrets and unknowns of the request (``deserialize_properties`` with
+    ``keep_unknowns``) and uses a private, closed-after-use event loop per call instead of
+    leaving one behind on the SDK's executor threads.
+    """
+
+    def __init__(self, mocks: HarnessMocks) -> None:
+        """Wrap the harness mocks."""
+        super().__init__(mocks)
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """Forward a registration to the mocks and return the engine's response."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == STACK_TYPE:
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        reg = Registration(
+            typ=request.type,
+            name=request.name,
+            inputs=from_struct(request.object),
+            urn=urn,
+            parent=request.parent,
+            custom=bool(request.custom),
+            provider=request.provider,
+            import_id=request.importId,
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            replace_on_changes=list(request.replaceOnChanges),
+            ignore_changes=list(request.ignoreChanges),
+        )
+        id_, state = cast(HarnessMocks, self.mocks).new_resource(reg)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=_serialize(state))
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """``Resource.get`` is not supported."""
+        raise HarnessError(f"reading existing resources ({request.type}) is not supported by the harness")
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """Accept and ignore component outputs (stack outputs are collected separately)."""
+        return empty_pb2.Empty()
+
+
+# -- running a program in-process ---------------------------------------------------------------
+
+
+def _program_callable(program: Program) -> tuple[Callable[[], object], Path | None]:
+    if callable(program):
+        return program, None
+    path = Path(program)
+    if path.is_dir():
+        if not (path / "__main__.py").exists():
+            raise HarnessError(f"{path} has no __main__.py")
+        directory = path
+    elif path.is_file():
+        directory = path.parent
+    else:
+        raise HarnessError(f"program {path} does not exist")
+
+    def run() -> object:
+        return runpy.run_path(str(path), run_name="__main__")
+
+    return run, directory.resolve()
+
+
+def program_directory(program: Program) -> Path | None:
+    """The directory a path program lives in (``None`` for callables)."""
+    return _program_callable(program)[1]
+
+
+async def _stack_outputs() -> PropertyMap:
+    root = settings.get_root_resource()
+    exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
+    struct = await rpc.serialize_properties(massage(exported, []), {})
+    return from_struct(struct)
+
+
+def _shutdown_loop(loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def _execute(
+    program: Program,
+    mocks: HarnessMocks,
+    *,
+    project: str,
+    stack: str,
+    preview: bool,
+    config: Mapping[str, str],
+    secret_keys: Sequence[str],
+) -> tuple[PropertyMap, BaseException | None]:
+    run, directory = _program_callable(program)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    previous_cwd = os.getcwd()
+    try:
+        settings.ROOT.set(None)
+        settings.SETTINGS.outputs = set()
+        settings.SETTINGS.lock = threading.Lock()
+        set_all_config(dict(config), list(secret_keys))
+        set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=HarnessMonitor(mocks))
+        if directory is not None:
+            os.chdir(directory)
+
+        async def main() -> None:
+            await run_pulumi_func(run)  # type: ignore[arg-type]
+
+        try:
+            loop.run_until_complete(main())
+        except BaseException as err:  # noqa: BLE001 - reported to the caller
+            return {}, err
+        return loop.run_until_complete(_stack_outputs()), None
+    finally:
+        os.chdir(previous_cwd)
+        _shutdown_loop(loop)
+
+
+def run_program(
+    program: Program,
+    mocks: HarnessMocks,
+    *,
+    project: str,
+    stack: str,
+    preview: bool,
+    config: Mapping[str, str],
+    secret_keys: Sequence[str],
+    timeout: float,
+) -> tuple[PropertyMap, BaseException | None]:
+    """Run ``program`` under ``set_mocks`` in a fresh thread, context and event loop.
+
+    Returns the stack outputs (``pulumi.export``) and the exception the program raised,
+    if any. A path program runs with ``runpy.run_path(..., run_name="__main__")`` and its
+    directory as the working directory, like the Python language host does.
+    """
+    ctx = contextvars.copy_context()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = ctx.run(
+                _execute, program, mocks, project=project, stack=stack, preview=preview,
+                config=config, secret_keys=secret_keys,
+            )
+        except BaseException as err:  # noqa: BLE001 - harness bug or interrupt; reported below
+            box["error"] = err
+
+    thread = threading.Thread(target=target, name="pulumi-harness-program", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        err = HarnessError(f"program did not finish within {timeout}s")
+        mocks.deployment.fail(err)
+        return {}, err
+    if "error" in box:
+        raise box["error"]
+    return cast(tuple[PropertyMap, BaseException | None], box["result"])
