@@ -10,17 +10,19 @@ from pydantic import Field, model_validator
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.errors import NotFoundError
 
-from ._schema import IpAddress, WireModel
+from ._schema import COMPUTED, REPLACE, IpAddress, WireModel
 from .contract import route
 
 __all__ = ["HostCommission", "SiteApi"]
 
 
 class HostCommission(WireModel):
-    """Body of a host commission: static addressing, or nothing for DHCP."""
+    """A site host: the commission body (static addressing, or nothing for DHCP) and its reported state."""
 
-    network_interfaces: Annotated[list[IpAddress] | None, Field(min_length=1)] = None
-    network_prefix_length: int | None = None
+    network_interfaces: Annotated[list[IpAddress] | None, Field(min_length=1), REPLACE] = None
+    network_prefix_length: Annotated[int | None, REPLACE] = None
+    state: Annotated[str | None, COMPUTED] = None
+    active_calls: Annotated[int | None, COMPUTED] = None
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> HostCommission:

@@ -92,9 +92,10 @@ class Authenticator:
 
     def authenticate(self, header: str | None, domain: str | None) -> Caller:
         """Return the caller for a request to ``domain`` (None = any domain), or raise 401/403."""
-        if not header or not header.startswith("Bearer "):
+        scheme, _, token = (header or "").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:  # the scheme is case-insensitive (RFC 9110)
             raise Problem(401, "Authorization: missing bearer token")
-        token = header[len("Bearer ") :].strip()
         owner = self._jwt_owner(token) if token.count(".") == 2 else self._token_owner(token)
         if owner is None:
             raise Problem(401, "Authorization: invalid token")

@@ -65,8 +65,10 @@ def _host_or_404(emu: Emulator, domain: str, site_id: str, host_id: str) -> dict
 
 async def host_drain(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, site_id, host_id = _names(request)
-    body = await json_body(request, required=False) or {}
-    flag = body.get("doNotReschedule") if isinstance(body, dict) else None
+    body = await json_body(request, required=False)
+    if body is not None and not isinstance(body, dict):
+        raise Problem(400, "(body): must be a JSON object")
+    flag = (body or {}).get("doNotReschedule")
     if flag not in (None, "true", "false"):
         raise Problem(400, 'doNotReschedule: must be the string "true" or "false"')
     doc = _host_or_404(emu, domain, site_id, host_id)

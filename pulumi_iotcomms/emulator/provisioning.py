@@ -148,7 +148,8 @@ async def device_list(emu: Emulator, request: Request, caller: Caller) -> Any:
 
 async def device_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
-    return {"success": True, **_store_device(emu, request.path_params["domain"], body)}
+    extras = _store_device(emu, request.path_params["domain"], body)
+    return {"success": True, "id": body["deviceId"], **extras}
 
 
 async def device_delete_all(emu: Emulator, request: Request, caller: Caller) -> Any:
@@ -177,8 +178,8 @@ async def device_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
 
 async def device_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
-    current = _device_or_404(emu, p["domain"], p["deviceId"])
-    patched = _apply_patch(current, await json_body(request))
+    ops = await json_body(request)  # read before the document: no await between read and write
+    patched = _apply_patch(_device_or_404(emu, p["domain"], p["deviceId"]), ops)
     if patched.get("deviceId") != p["deviceId"]:
         raise Problem(400, "deviceId: cannot be changed by PATCH (delete and add the device)")
     for name in COMPUTED_DEVICE_FIELDS:
@@ -360,8 +361,8 @@ async def trunk_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
 
 async def trunk_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
-    current = _trunk_or_404(emu, p["domain"], p["trunkId"])
-    patched = _apply_patch(current, await json_body(request))
+    ops = await json_body(request)
+    patched = _apply_patch(_trunk_or_404(emu, p["domain"], p["trunkId"]), ops)
     if "password" in patched:
         # A new password replaces the stored hash; both at once would be ambiguous.
         patched.pop("ha1", None)
@@ -413,8 +414,8 @@ def _service_handlers(kind: str) -> dict[str, Handler]:
         return {"success": True, kind: get_or_404(emu, request)}
 
     async def put(emu: Emulator, request: Request, caller: Caller) -> Any:
-        existing = get_or_404(emu, request)
         body = await json_body(request)
+        existing = get_or_404(emu, request)
         validated(model, body)
         item_id = request.path_params["id"]
         if body.get("id") not in (None, item_id):
@@ -428,8 +429,9 @@ def _service_handlers(kind: str) -> dict[str, Handler]:
         return {"success": True}
 
     async def patch(emu: Emulator, request: Request, caller: Caller) -> Any:
+        ops = await json_body(request)
         existing = get_or_404(emu, request)
-        patched = _apply_patch(existing, await json_body(request))
+        patched = _apply_patch(existing, ops)
         item_id = request.path_params["id"]
         if patched.get("id") != item_id:
             raise Problem(400, "id: cannot be changed by PATCH")
@@ -525,17 +527,17 @@ async def profile_create(emu: Emulator, request: Request, caller: Caller) -> Any
 
 
 async def profile_put(emu: Emulator, request: Request, caller: Caller) -> Any:
-    _profile_or_404(emu, caller)
     body = await json_body(request)
+    _profile_or_404(emu, caller)
     validated(Profile, body)
     emu.store.put("profile", caller.domain, "", body)
     return {"success": True}
 
 
 async def profile_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
-    current = _profile_or_404(emu, caller)
     body = await json_body(request)
     validated(Profile, body)
+    current = _profile_or_404(emu, caller)
     emu.store.put("profile", caller.domain, "", {**current, **body})
     return {"success": True}
 

@@ -68,6 +68,8 @@ class Spec:
         extra: provider-side inputs with their behaviour (e.g. ``provisory`` replaces).
         excluded: schema fields that are not state (the wire ``id`` of services; it is ``id_input``).
         generated: create-response field → secret output name (e.g. a generated SIP password).
+        kept: outputs the provider records once and carries across updates and refreshes.
+        identity: further inputs that, with ``domain``, ``provisory`` and ``id_input``, name the server object.
     """
 
     name: str
@@ -78,6 +80,12 @@ class Spec:
     extra: Mapping[str, Behaviour] = field(default_factory=dict)
     excluded: frozenset[str] = frozenset()
     generated: Mapping[str, str] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()
+    identity: frozenset[str] = frozenset()
+
+    def identity_inputs(self) -> set[str]:
+        """Inputs that name the server object; changing one targets a different object."""
+        return {"domain", "provisory", *([self.id_input] if self.id_input else []), *self.identity}
 
     def inputs(self) -> dict[str, Behaviour]:
         """Provider-side inputs (not schema fields) with their behaviour."""
@@ -94,7 +102,8 @@ class Spec:
 
     def unknown_inputs(self, props: Mapping[str, Any]) -> list[str]:
         """Input names that are neither schema fields nor provider-side inputs."""
-        known = set(fields_of(self.model)) - self.excluded | set(self.inputs()) | set(self.generated.values())
+        known = set(fields_of(self.model)) - self.excluded | set(self.inputs())
+        known |= set(self.generated.values()) | set(self.kept)
         return [k for k in props if k not in known and k != PROVIDER_KEY]
 
 
@@ -239,9 +248,8 @@ class IotcommsProvider(ResourceProvider):
         fields = fields_of(self.spec.model)
         behaviours = {**{n: f.behaviour for n, f in fields.items()}, **self.spec.inputs()}
         replaces = [n for n in changed if behaviours[n].replace]
-        identity = {"domain", "provisory", self.spec.id_input}
         # Same server id after replacement → the old object must go first.
-        dbr = bool(replaces) and not identity & set(replaces)
+        dbr = bool(replaces) and not self.spec.identity_inputs() & set(replaces)
         return DiffResult(changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=dbr)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -289,6 +297,8 @@ class IotcommsProvider(ResourceProvider):
                 outs[name] = current.get(name)
         for wire_name, output in self.spec.generated.items():
             outs[output] = response.get(wire_name, olds.get(output))
+        for output in self.spec.kept:
+            outs[output] = olds.get(output)
         return outs
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

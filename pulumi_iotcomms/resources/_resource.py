@@ -29,8 +29,8 @@ def resource_args(
             continue
         props[name] = pulumi.Output.secret(value) if name in secrets else value
     outputs = [n for n, f in fields_of(spec.model).items() if f.behaviour.computed and n not in spec.excluded]
-    for name in [*outputs, *spec.generated.values()]:
+    for name in [*outputs, *spec.generated.values(), *spec.kept]:
         props.setdefault(name, None)
-    secret_outputs = sorted(secrets | set(spec.generated.values()))
+    secret_outputs = sorted(secrets | set(spec.generated.values()) | set(spec.kept))
     merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs))
     return props, merged

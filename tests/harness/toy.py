@@ -9,7 +9,8 @@ therefore never pickled into the serialized provider.
 ``pulumi-python:dynamic/toy:Thing``.
 
 Inputs:
-    ``value``  (str, required, non-empty; ``fail-create...`` makes Create fail),
+    ``value``  (str, required, non-empty; ``fail-create...`` makes Create fail,
+               ``sleep-create:<seconds>`` makes it hang that long first),
     ``kind``   (str, default ``"basic"``; changing it forces a replacement),
     ``dbr``    (bool; when true, Diff asks for delete-before-replace),
     ``ref``    (optional str; typically another Thing's output, to build dependencies),
@@ -25,6 +26,7 @@ reference because it lives in an importable module), so it must stay import-ligh
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -108,6 +110,8 @@ class ToyProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Write a new JSON file; ``value`` starting with ``fail-create`` raises."""
         value = str(props["value"])
+        if value.startswith("sleep-create:"):
+            time.sleep(float(value.split(":", 1)[1]))
         if value.startswith("fail-create"):
             raise RuntimeError(f"toy refuses to create {props.get('physical_name')}: {value}")
         record = {k: props.get(k) for k in INPUT_KEYS}
