@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
-
 from pulumi_iotcomms.emulator import Emulator, EmulatorServer
+from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,8 @@ class EmulatorClient:
         resp = self.call(method, path, **kw)
         assert resp.status_code == status, (resp.status_code, resp.text)
         body = resp.json()
-        assert body["success"] is False and isinstance(body["reason"], str), body
+        assert body["success"] is False, body
+        assert isinstance(body["reason"], str), body
         if field is not None:
             assert body["reason"].startswith(f"{field}:"), body["reason"]
         return str(body["reason"])

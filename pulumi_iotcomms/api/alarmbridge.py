@@ -51,6 +51,10 @@ class AlarmBridge(WireModel):
     data_request_interval: float | None = None
     default_emergency_destination: str | None = None
     callback_id: Annotated[str | None, COMPUTED] = None
+    # In the request samples, not in the field table:
+    tone_powers: list[float] | None = None
+    protocol_candidates: list[AlarmProtocol] | None = None
+    protocol_modes: list[Literal["dtmf", "sdmf"]] | None = None
 
 
 class AlarmBridgeApi(Collection):

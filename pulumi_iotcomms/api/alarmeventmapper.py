@@ -60,6 +60,8 @@ class AlarmEventMapper(WireModel):
     use_voice_bridge: bool | None = None
     caller_id: str | None = None
     enable_destination_monitoring: bool | None = None
+    # In the request samples, not in the field table:
+    wait_for_callback: float | None = None
 
 
 class AlarmEventMapperApi(Collection):

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ._schema import WireModel
 
-__all__ = ["EXPIRATION_PERIODS", "IvrFallback"]
+__all__ = ["EXPIRATION_PERIODS", "FallbackAction", "FallbackInstruction", "IvrFallback"]
 
 #: Period names accepted for ``expiration`` with their length in days (see contract.DECISIONS).
 EXPIRATION_PERIODS: dict[str, int] = {

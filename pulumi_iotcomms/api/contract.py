@@ -127,6 +127,8 @@ DECISIONS: dict[str, str] = {
     "heartbeatExpiration (0).",
     "trunk.password": "userName, realm and password together make ha1 = MD5(userName:realm:password); the "
     "write response echoes password once; password is never stored or returned by GET (write-only).",
+    "trunk.keep_ha1": "A PUT without ha1 or password keeps the stored ha1; changing userName or realm needs the "
+    "password too (400 password: otherwise), since ha1 is made from all three.",
     "trunk.ha1_and_password": "ha1 together with password is rejected (400): one way to set the secret.",
     "trunk.put_collection": "PUT /trunk/{domain} with trunkId upserts that id; without trunkId creates a new id.",
     "write.response": 'Create/overwrite answers {"success": true, "id": <id>} (+ "password" when generated).',
@@ -150,6 +152,11 @@ DECISIONS: dict[str, str] = {
     "of the device schema (authorized.register); an empty cell means the property is absent.",
     "cache.expiration": "expiration is one of DAY, WEEK, MONTH, QUARTER, HALF-YEAR (default), YEAR, or a "
     "unix timestamp in seconds; GET adds ttl = expiry as unix seconds.",
+    "cache.number": "A cache number is 1-64 characters.",
+    "bulk.errors": 'Bulk reasons are "header: ..." for a bad header and "row N: (csv): ..." for unreadable rows; '
+    "a cell over 128 KiB fails the job.",
+    "auth.startup": "Tokens and keys given with --token/--public-key last for one run; with --state they are not "
+    "remembered after a restart (keys created by POST /apiKey are).",
     "cache.missing": "GET/DELETE of an unknown ivrfallback number is 404.",
     "delete_all.response": 'DELETE /device/{domain} answers {"success", "message", "deviceIds"}; without '
     "confirmDeleteAll=true nothing is deleted (dry run).",

@@ -57,7 +57,7 @@ class Trunk(WireModel):
     @model_validator(mode="after")
     def _credentials_together(self) -> Trunk:
         given = [n for n in ("user_name", "realm", "password") if getattr(self, n) is not None]
-        if given and len(given) != 3:
+        if given and len(given) != 3 and self.ha1 is None:  # userName+realm+ha1 is the stored form
             missing = [type(self).model_fields[n].alias for n in ("user_name", "realm", "password") if n not in given]
             raise ValueError(f"{missing[0]}: userName, realm and password must be given together")
         if self.password is not None and self.ha1 is not None:

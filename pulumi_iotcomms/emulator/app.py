@@ -53,11 +53,13 @@ class Emulator:
         self.seed_credentials()
 
     def seed_credentials(self) -> None:
-        """Register the start-up tokens and public keys."""
+        """Register the start-up tokens and public keys; those of an earlier start are forgotten, so a
+        credential dropped from the command line stops working even with ``--state``."""
+        self.auth.forget_source("startup")
         for domain, token in self.tokens:
-            self.auth.add_token(domain, token)
+            self.auth.add_token(domain, token, source="startup")
         for domain, pem in self.public_keys:
-            self.auth.add_public_key(domain, pem)
+            self.auth.add_public_key(domain, pem, source="startup")
 
     def reset(self) -> None:
         """Forget every object, fault and logged request; keep the start-up credentials."""

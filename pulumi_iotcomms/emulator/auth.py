@@ -64,19 +64,26 @@ class Authenticator:
 
     # -- registration --------------------------------------------------------------------------
 
-    def add_token(self, domain: str, token: str, *, key_id: str | None = None) -> str:
+    def add_token(self, domain: str, token: str, *, source: str = "api") -> str:
         """Register an opaque token for ``domain``; returns its key id (``sk``)."""
         digest = _hash(token)
-        sk = key_id or f"tok-{digest[:16]}"
-        self._store.put(KEYS, domain, sk, {"sk": sk, "type": "token", "tokenHash": digest, "createdAt": _now_ms()})
+        sk = f"tok-{digest[:16]}"
+        doc = {"sk": sk, "type": "token", "tokenHash": digest, "createdAt": _now_ms(), "source": source}
+        self._store.put(KEYS, domain, sk, doc)
         return sk
+
+    def forget_source(self, source: str) -> None:
+        """Remove every key registered with ``source`` (start-up keys are not kept across restarts)."""
+        for _coll, domain, key, doc in list(self._store.scan(KEYS)):
+            if doc.get("source") == source:
+                self._store.delete(KEYS, domain, key)
 
     def generate_token(self, domain: str) -> tuple[str, str]:
         """Create a random token for ``domain``; returns ``(sk, token)``. The token is not stored."""
         token = secrets.token_urlsafe(32)
         return self.add_token(domain, token), token
 
-    def add_public_key(self, domain: str, pem: str) -> str:
+    def add_public_key(self, domain: str, pem: str, *, source: str = "api") -> str:
         """Register an RS256 public key (PEM) for ``domain``; returns its key id."""
         try:
             key = load_pem_public_key(pem.encode())
@@ -85,7 +92,9 @@ class Authenticator:
         if not isinstance(key, RSAPublicKey):
             raise Problem(400, "key: must be an RSA public key (RS256)")
         sk = f"key-{hashlib.sha256(pem.strip().encode()).hexdigest()[:16]}"
-        self._store.put(KEYS, domain, sk, {"sk": sk, "type": "RS256", "publicKey": pem, "createdAt": _now_ms()})
+        self._store.put(
+            KEYS, domain, sk, {"sk": sk, "type": "RS256", "publicKey": pem, "createdAt": _now_ms(), "source": source}
+        )
         return sk
 
     # -- checking ------------------------------------------------------------------------------
@@ -96,7 +105,7 @@ class Authenticator:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:  # the scheme is case-insensitive (RFC 9110)
             raise Problem(401, "Authorization: missing bearer token")
-        owner = self._jwt_owner(token) if token.count(".") == 2 else self._token_owner(token)
+        owner = self._jwt_owner(token, domain) if token.count(".") == 2 else self._token_owner(token)
         if owner is None:
             raise Problem(401, "Authorization: invalid token")
         if domain is not None and owner != domain:
@@ -106,7 +115,7 @@ class Authenticator:
     def _token_owner(self, token: str) -> str | None:
         return self._index()[0].get(_hash(token))
 
-    def _jwt_owner(self, token: str) -> str | None:
+    def _jwt_owner(self, token: str, wanted: str | None) -> str | None:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -114,7 +123,8 @@ class Authenticator:
         if header.get("alg") != "RS256":
             return None
         expired = False
-        for domain, pem in self._index()[1]:
+        # The requested domain's keys first: a key registered for several domains must work for each.
+        for domain, pem in sorted(self._index()[1], key=lambda item: item[0] != wanted):
             try:
                 jwt.decode(
                     token,

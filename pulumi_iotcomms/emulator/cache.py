@@ -36,12 +36,12 @@ def _live(emu: Emulator, domain: str, number: str) -> dict[str, Any] | None:
     return doc
 
 
-async def ivr_list(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _ivr_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain = request.path_params["domain"]
     return {"data": [n for n in emu.store.keys(IVR, domain) if _live(emu, domain, n)], "success": True}
 
 
-async def ivr_get(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _ivr_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, number = _number(request)
     doc = _live(emu, domain, number)
     if doc is None:
@@ -51,7 +51,7 @@ async def ivr_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     return {"data": {**doc, "ttl": int(expires)}, "success": True}
 
 
-async def ivr_put(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _ivr_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, number = _number(request)
     body = await json_body(request)
     validated(IvrFallback, body)
@@ -61,28 +61,28 @@ async def ivr_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     return {"success": True}
 
 
-async def ivr_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _ivr_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, number = _number(request)
     if not emu.store.delete(IVR, domain, number):
         raise Problem(404, f"number: no IVR fallback for {number}")
     return {"success": True}
 
 
-async def siprec_get(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _siprec_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, number = _number(request)
     return {"inCache": emu.store.get(SIPREC, domain, number) is not None}
 
 
-async def siprec_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _siprec_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, number = _number(request)
     return {"deleted": emu.store.delete(SIPREC, domain, number)}
 
 
 HANDLERS: dict[str, Handler] = {
-    "ivrfallback.list": ivr_list,
-    "ivrfallback.get": ivr_get,
-    "ivrfallback.put": ivr_put,
-    "ivrfallback.delete": ivr_delete,
-    "siprecfallback.get": siprec_get,
-    "siprecfallback.delete": siprec_delete,
+    "ivrfallback.list": _ivr_list,
+    "ivrfallback.get": _ivr_get,
+    "ivrfallback.put": _ivr_put,
+    "ivrfallback.delete": _ivr_delete,
+    "siprecfallback.get": _siprec_get,
+    "siprecfallback.delete": _siprec_delete,
 }

@@ -29,7 +29,7 @@ def _names(request: Request) -> tuple[str, str, str]:
     return p["domain"], p["siteId"], p["hostId"]
 
 
-async def site_list(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _site_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain = request.path_params["domain"]
     data: dict[str, Any] = {}
     for _c, d, key, doc in emu.store.scan(HOSTS):
@@ -39,7 +39,7 @@ async def site_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     return {"success": True, "data": data}
 
 
-async def host_commission(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _host_commission(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, site_id, host_id = _names(request)
     body = await json_body(request, required=False)
     body = {} if body is None else body
@@ -63,7 +63,7 @@ def _host_or_404(emu: Emulator, domain: str, site_id: str, host_id: str) -> dict
     return doc
 
 
-async def host_drain(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _host_drain(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, site_id, host_id = _names(request)
     body = await json_body(request, required=False)
     if body is not None and not isinstance(body, dict):
@@ -77,7 +77,7 @@ async def host_drain(emu: Emulator, request: Request, caller: Caller) -> Any:
     return {"success": True}
 
 
-async def host_decommission(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _host_decommission(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, site_id, host_id = _names(request)
     doc = _host_or_404(emu, domain, site_id, host_id)
     if doc.get("activeCalls", 0) > 0 and doc.get("state") != "drained":
@@ -87,8 +87,8 @@ async def host_decommission(emu: Emulator, request: Request, caller: Caller) -> 
 
 
 HANDLERS: dict[str, Handler] = {
-    "site.list": site_list,
-    "host.commission": host_commission,
-    "host.drain": host_drain,
-    "host.decommission": host_decommission,
+    "site.list": _site_list,
+    "host.commission": _host_commission,
+    "host.drain": _host_drain,
+    "host.decommission": _host_decommission,
 }

@@ -138,7 +138,7 @@ def _device_or_404(emu: Emulator, domain: str, device_id: str) -> dict[str, Any]
     return doc
 
 
-async def device_list(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain = request.path_params["domain"]
     limit, after = page_params(request)
     prefix = request.query_params.get("filter", "")
@@ -146,13 +146,13 @@ async def device_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     return _listing([doc for _, doc in items], "devices", last)
 
 
-async def device_put(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
     extras = _store_device(emu, request.path_params["domain"], body)
     return {"success": True, "id": body["deviceId"], **extras}
 
 
-async def device_delete_all(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_delete_all(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain = request.path_params["domain"]
     body = await json_body(request, required=False)
     confirm = isinstance(body, dict) and body.get("confirmDeleteAll") is True
@@ -164,19 +164,19 @@ async def device_delete_all(emu: Emulator, request: Request, caller: Caller) -> 
     return {"success": True, "message": f"dry run: {len(ids)} devices would be deleted", "deviceIds": ids}
 
 
-async def device_get(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     return {**_device_or_404(emu, p["domain"], p["deviceId"]), "success": True}
 
 
-async def device_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     if not emu.store.delete("device", p["domain"], p["deviceId"]):
         raise Problem(404, f"deviceId: no device {p['deviceId']} in {p['domain']}")
     return {"success": True}
 
 
-async def device_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     ops = await json_body(request)  # read before the document: no await between read and write
     patched = _apply_patch(_device_or_404(emu, p["domain"], p["deviceId"]), ops)
@@ -204,60 +204,72 @@ def _csv_cell(column: str, cell: str) -> Any:
     return cell
 
 
-def _csv_rows(text: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Parse a bulk CSV into device bodies; the second item lists row errors."""
+def _csv_body(header: list[str], row: list[str]) -> dict[str, Any]:
+    """One CSV row as a device body; ValueError names the bad column."""
+    body: dict[str, Any] = {}
+    for column, cell in zip(header, row, strict=True):
+        if cell == "":
+            continue
+        *parents, leaf = column.split(".")
+        target = body
+        for part in parents:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ValueError(f"{column}: conflicts with another column")
+        target[leaf] = _csv_cell(column, cell)
+    return body
+
+
+def _csv_rows(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """Parse a bulk CSV into device bodies; the second item lists ``(row, error)`` (row 1 is the header)."""
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    errors: list[str] = []
-    if "deviceId" not in header or "authType" not in header:
-        return [], ["header: must name the deviceId and authType columns"]
     rows: list[dict[str, Any]] = []
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            errors.append(f"row {number}: expected {len(header)} cells, got {len(row)}")
-            continue
-        body: dict[str, Any] = {}
-        try:
-            for column, cell in zip(header, row, strict=True):
-                if cell == "":
-                    continue
-                *parents, leaf = column.split(".")
-                target = body
-                for part in parents:
-                    target = target.setdefault(part, {})
-                    if not isinstance(target, dict):
-                        raise ValueError(f"{column}: conflicts with another column")
-                target[leaf] = _csv_cell(column, cell)
-        except ValueError as exc:
-            errors.append(f"row {number}: {exc}")
-            continue
-        body["_row"] = number
-        rows.append(body)
+    errors: list[tuple[int, str]] = []
+    header: list[str] | None = None
+    number = 1  # the last row read; the header is row 1
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if "deviceId" not in header or "authType" not in header:
+            return [], [(1, "header: must name the deviceId and authType columns")]
+        for row in reader:
+            number += 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                errors.append((number, f"expected {len(header)} cells, got {len(row)}"))
+                continue
+            try:
+                rows.append({**_csv_body(header, row), "_row": number})
+            except ValueError as exc:
+                errors.append((number, str(exc)))
+    except csv.Error as exc:
+        # e.g. a cell over the csv module's field size limit (128 KiB) or a NUL byte: the rest is unreadable.
+        errors.append((1 if header is None else number + 1, f"(csv): {exc}; the rest was not read"))
     return rows, errors
 
 
 async def _run_bulk(emu: Emulator, domain: str, bulk_id: str, text: str) -> None:
     await asyncio.sleep(0.01)
-    rows, errors = _csv_rows(text)
+    # Parsing a 10 MB file takes a while; off the event loop, other requests keep being answered.
+    rows, errors = await asyncio.to_thread(_csv_rows, text)
     for body in rows:
         number = body.pop("_row")
         try:
             _store_device(emu, domain, body)
         except Problem as problem:
-            errors.append(f"row {number}: {problem.reason}")
+            errors.append((number, problem.reason))
         await asyncio.sleep(0)
+    reasons = [m if m.startswith("header:") else f"row {n}: {m}" for n, m in sorted(errors, key=lambda e: e[0])]
     status = emu.store.get("bulk", domain, bulk_id) or {}
     status.update(
         status="FAILED" if errors else "COMPLETED",
         stoppedAt=_now_ms(),
-        reason="; ".join(errors) if errors else f"{len(rows)} devices provisioned",
+        reason="; ".join(reasons) if errors else f"{len(rows)} devices provisioned",
     )
     emu.store.put("bulk", domain, bulk_id, status)
 
 
-async def device_bulk_put(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_bulk_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) >= BULK_LIMIT_BYTES:
@@ -284,7 +296,7 @@ async def device_bulk_put(emu: Emulator, request: Request, caller: Caller) -> An
     return {"success": True}
 
 
-async def device_bulk_get(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _device_bulk_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     status = emu.store.get("bulk", p["domain"], p["bulkId"])
     if status is None:
@@ -298,13 +310,19 @@ async def device_bulk_get(emu: Emulator, request: Request, caller: Caller) -> An
 def _store_trunk(emu: Emulator, domain: str, trunk_id: str, body: Any, prefix: str = "") -> dict[str, Any]:
     validated(Trunk, body, prefix)
     doc = dict(body)
-    existing = emu.store.get("trunk", domain, trunk_id)
+    existing = emu.store.get("trunk", domain, trunk_id) or {}
     extras: dict[str, Any] = {"id": trunk_id}
     if "password" in doc:
         doc["ha1"] = _md5(f"{doc['userName']}:{doc['realm']}:{doc['password']}")
         extras["password"] = doc.pop("password")
-    elif "ha1" not in doc and existing and existing.get("ha1"):
-        doc["ha1"] = existing["ha1"]
+    else:
+        if "ha1" not in doc and existing.get("ha1"):
+            doc["ha1"] = existing["ha1"]
+        renamed = [k for k in ("userName", "realm") if k in doc and doc[k] != existing.get(k)]
+        if renamed and doc.get("ha1") and doc.get("ha1") == existing.get("ha1"):
+            # The docs: "To update userName, realm and password fields must also be filled."
+            field = f"{prefix}.password" if prefix else "password"
+            raise Problem(400, f"{field}: required to change {renamed[0]} (the ha1 is made from all three)")
     doc.setdefault("type", "trunk")
     emu.store.put("trunk", domain, trunk_id, doc)
     return extras
@@ -317,13 +335,13 @@ def _trunk_or_404(emu: Emulator, domain: str, trunk_id: str) -> dict[str, Any]:
     return doc
 
 
-async def trunk_list(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _trunk_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     limit, after = page_params(request)
     items, last = emu.store.page("trunk", request.path_params["domain"], after=after, limit=limit)
     return _listing([{"trunkId": k, "serviceDestination": doc} for k, doc in items], "trunks", last)
 
 
-async def trunk_put_collection(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _trunk_put_collection(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("serviceDestination"), dict):
         raise Problem(400, "serviceDestination: required object")
@@ -335,31 +353,31 @@ async def trunk_put_collection(emu: Emulator, request: Request, caller: Caller) 
     return {"success": True, **extras}
 
 
-async def trunk_create(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _trunk_create(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
     return {"success": True, **_store_trunk(emu, request.path_params["domain"], str(uuid.uuid4()), body)}
 
 
-async def trunk_get(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _trunk_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     return {"success": True, "trunk": _trunk_or_404(emu, p["domain"], p["trunkId"])}
 
 
-async def trunk_put(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _trunk_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     _check_id("trunkId", p["trunkId"])
     body = await json_body(request)
     return {"success": True, **_store_trunk(emu, p["domain"], p["trunkId"], body)}
 
 
-async def trunk_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _trunk_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     if not emu.store.delete("trunk", p["domain"], p["trunkId"]):
         raise Problem(404, f"trunkId: no trunk {p['trunkId']} in {p['domain']}")
     return {"success": True}
 
 
-async def trunk_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _trunk_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     ops = await json_body(request)
     patched = _apply_patch(_trunk_or_404(emu, p["domain"], p["trunkId"]), ops)
@@ -465,7 +483,7 @@ def _singleton_handlers(name: str, model: type[WireModel]) -> dict[str, Handler]
     return {f"{name}.get": get, f"{name}.put": put}
 
 
-async def apikey_list(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _apikey_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain = request.path_params["domain"]
     keys = [doc for _c, d, _k, doc in emu.store.scan(KEYS) if d == domain]
     return {
@@ -474,7 +492,7 @@ async def apikey_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     }
 
 
-async def apikey_create(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _apikey_create(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("key"), str):
         raise Problem(400, "key: required string (a PEM public key, or empty for a generated token)")
@@ -485,14 +503,14 @@ async def apikey_create(emu: Emulator, request: Request, caller: Caller) -> Any:
     return {"success": True, "sk": sk, "token": token}
 
 
-async def apikey_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _apikey_delete(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     if not emu.store.delete(KEYS, p["domain"], p["keyId"]):
         raise Problem(404, f"keyId: no API key {p['keyId']} in {p['domain']}")
     return {"success": True}
 
 
-async def statistics_get(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _statistics_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     p = request.path_params
     if p["type"] != "cdr_siprec":
         raise Problem(400, "type: must be cdr_siprec")
@@ -501,7 +519,7 @@ async def statistics_get(emu: Emulator, request: Request, caller: Caller) -> Any
     return {"success": True, "statistics": []}
 
 
-async def logs_sip(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _logs_sip(emu: Emulator, request: Request, caller: Caller) -> Any:
     validated(LogFilter, await json_body(request))
     return {"success": True, "logItems": []}
 
@@ -513,11 +531,11 @@ def _profile_or_404(emu: Emulator, caller: Caller) -> dict[str, Any]:
     return doc
 
 
-async def profile_get(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _profile_get(emu: Emulator, request: Request, caller: Caller) -> Any:
     return {"success": True, "profile": _profile_or_404(emu, caller)}
 
 
-async def profile_create(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _profile_create(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
     validated(ProfileCreate, body)
     if emu.store.get("profile", caller.domain, "") is not None:
@@ -526,7 +544,7 @@ async def profile_create(emu: Emulator, request: Request, caller: Caller) -> Any
     return {"success": True}
 
 
-async def profile_put(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _profile_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
     _profile_or_404(emu, caller)
     validated(Profile, body)
@@ -534,7 +552,7 @@ async def profile_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     return {"success": True}
 
 
-async def profile_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
+async def _profile_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
     body = await json_body(request)
     validated(Profile, body)
     current = _profile_or_404(emu, caller)
@@ -543,31 +561,31 @@ async def profile_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
 
 
 HANDLERS: dict[str, Handler] = {
-    "device.list": device_list,
-    "device.put": device_put,
-    "device.delete_all": device_delete_all,
-    "device.get": device_get,
-    "device.delete": device_delete,
-    "device.patch": device_patch,
-    "device.bulk_put": device_bulk_put,
-    "device.bulk_get": device_bulk_get,
-    "trunk.list": trunk_list,
-    "trunk.put_collection": trunk_put_collection,
-    "trunk.create": trunk_create,
-    "trunk.get": trunk_get,
-    "trunk.put": trunk_put,
-    "trunk.delete": trunk_delete,
-    "trunk.patch": trunk_patch,
+    "device.list": _device_list,
+    "device.put": _device_put,
+    "device.delete_all": _device_delete_all,
+    "device.get": _device_get,
+    "device.delete": _device_delete,
+    "device.patch": _device_patch,
+    "device.bulk_put": _device_bulk_put,
+    "device.bulk_get": _device_bulk_get,
+    "trunk.list": _trunk_list,
+    "trunk.put_collection": _trunk_put_collection,
+    "trunk.create": _trunk_create,
+    "trunk.get": _trunk_get,
+    "trunk.put": _trunk_put,
+    "trunk.delete": _trunk_delete,
+    "trunk.patch": _trunk_patch,
     **{k: v for kind in SERVICE_KINDS for k, v in _service_handlers(kind).items()},
     **_singleton_handlers("notificationsettings", NotificationSettings),
     **_singleton_handlers("siprecservice", SiprecService),
-    "apikey.list": apikey_list,
-    "apikey.create": apikey_create,
-    "apikey.delete": apikey_delete,
-    "statistics.get": statistics_get,
-    "logs.sip": logs_sip,
-    "profile.get": profile_get,
-    "profile.create": profile_create,
-    "profile.put": profile_put,
-    "profile.patch": profile_patch,
+    "apikey.list": _apikey_list,
+    "apikey.create": _apikey_create,
+    "apikey.delete": _apikey_delete,
+    "statistics.get": _statistics_get,
+    "logs.sip": _logs_sip,
+    "profile.get": _profile_get,
+    "profile.create": _profile_create,
+    "profile.put": _profile_put,
+    "profile.patch": _profile_patch,
 }

@@ -39,6 +39,9 @@ class EmulatorServer:
         self._sock = socket.socket(family, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
+        # Listen now, so connections made as soon as ``url`` is known (the CLI prints it before serving)
+        # wait in the backlog instead of being refused.
+        self._sock.listen(2048)
         self.host, self.port = host, self._sock.getsockname()[1]
         config = uvicorn.Config(
             build_app(emulator), log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1

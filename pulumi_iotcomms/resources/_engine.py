@@ -198,13 +198,16 @@ def changed_fields(model: type[WireModel], olds: Mapping[str, Any], news: Mappin
     """Managed model fields whose desired value differs from the recorded one.
 
     A field is managed when the user sets it now or set it before (removing it is a change);
-    computed fields never count, so server-side defaults and generated values cause no diff.
+    computed fields never count, and an absent value equals the server default, so server-side
+    defaults and generated values cause no diff.
     """
     out = []
     for name, field in fields_of(model).items():
         if field.behaviour.computed:
             continue
-        old, new = olds.get(name), news.get(name)
+        default = field.behaviour.server_default
+        old = olds.get(name, default) if olds.get(name) is not None else default
+        new = news.get(name, default) if news.get(name) is not None else default
         if new is None and old is None:
             continue
         if is_unknown(new) or _has_unknown(new) or normalize(old) != normalize(new):

@@ -192,6 +192,11 @@ class IotcommsProvider(ResourceProvider):
         """Delete the object; absent counts as deleted."""
         self.api().delete(target.domain, target.local_id, provisory=target.provisory)
 
+    def write_only_matches(self, server: Doc, props: Mapping[str, Any]) -> bool:
+        """Whether the server's object agrees with the write-only inputs (e.g. by a hash); True when
+        it cannot tell."""
+        return True
+
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -285,7 +290,10 @@ class IotcommsProvider(ResourceProvider):
         current = from_wire(self.spec.model, server)
         fields = fields_of(self.spec.model)
         seen = {k: current.get(k) for k in desired if not fields[k].behaviour.write_only}
-        return changed_fields(self.spec.model, seen, {k: desired[k] for k in seen})
+        differing = changed_fields(self.spec.model, seen, {k: desired[k] for k in seen})
+        if not self.write_only_matches(server, props):
+            differing += [k for k in desired if fields[k].behaviour.write_only]
+        return differing
 
     def _outputs(
         self, props: Mapping[str, Any], server: Doc | None, response: Doc, olds: Mapping[str, Any]
@@ -320,7 +328,8 @@ class IotcommsProvider(ResourceProvider):
             if f.behaviour.computed:
                 continue
             if f.behaviour.write_only:
-                if name in given:
+                # Kept unless the server proves it changed; dropping it makes the next diff resend it.
+                if name in given and self.write_only_matches(server, props):
                     inputs[name] = given[name]
             elif name in current:
                 inputs[name] = current[name]

@@ -28,8 +28,9 @@ def resource_args(
         if value is None:
             continue
         props[name] = pulumi.Output.secret(value) if name in secrets else value
-    outputs = [n for n, f in fields_of(spec.model).items() if f.behaviour.computed and n not in spec.excluded]
-    for name in [*outputs, *spec.generated.values(), *spec.kept]:
+    # Every input and output is declared so each becomes an attribute, even when unset or generated.
+    names = [n for n in fields_of(spec.model) if n not in spec.excluded]
+    for name in [*names, *spec.inputs(), *spec.generated.values(), *spec.kept]:
         props.setdefault(name, None)
     secret_outputs = sorted(secrets | set(spec.generated.values()) | set(spec.kept))
     merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs))

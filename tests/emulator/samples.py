@@ -11,9 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from tests.emulator_client import DOMAIN, EmulatorClient
-
 from pulumi_iotcomms.api.contract import route
+from tests.emulator_client import DOMAIN, EmulatorClient
 
 P = "/provisioning"
 DEVICES = f"{P}/device/{DOMAIN}"
@@ -57,7 +56,9 @@ def keys_of(body: dict[str, Any], expected: set[str], *, absent: frozenset[str] 
     assert not absent & set(body), f"unexpected {sorted(absent & set(body))}"
 
 
-REST_AUTH = [{"sub": "string", "requestHeaders": {"x-functions-key": "k"}, "scope": "s", "secret": "x", "type": "RS256"}]
+REST_AUTH = [
+    {"sub": "string", "requestHeaders": {"x-functions-key": "k"}, "scope": "s", "secret": "x", "type": "RS256"}
+]
 
 DEVICE_SAMPLE: dict[str, Any] = {
     "deviceType": "sipDevice",
@@ -320,7 +321,10 @@ KINDS = [
     Kind("mediaservice", {**SERVICE_MINIMAL["mediaservice"], "description": "first"}, "id", ("callbackBaseUrl", "x")),
     Kind("alarmbridge", {**SERVICE_MINIMAL["alarmbridge"], "description": "first"}, "id", ("protocolMode", "x")),
     Kind(
-        "alarmeventmapper", {**SERVICE_MINIMAL["alarmeventmapper"], "description": "first"}, "id", ("deviceIdPadLength", 11)
+        "alarmeventmapper",
+        {**SERVICE_MINIMAL["alarmeventmapper"], "description": "first"},
+        "id",
+        ("deviceIdPadLength", 11),
     ),
     Kind("cloudsipua", {**SERVICE_MINIMAL["cloudsipua"], "description": "first"}, "id", ("callbackBaseUrl", "ftp://x")),
 ]
@@ -334,7 +338,8 @@ def walk(client: EmulatorClient, kind: Kind, limit: int, **query: str) -> list[s
     while True:
         params: dict[str, Any] = {"limit": limit, **query, **({"nextToken": token} if token else {})}
         page = client.ok("GET", kind.base, params=params)
-        assert page["success"] is True and len(page[kind.list_key]) <= limit, page
+        assert page["success"] is True, page
+        assert len(page[kind.list_key]) <= limit, page
         seen += [kind.item_id(item) for item in page[kind.list_key]]
         token = page.get("nextToken")
         if token is None:

@@ -7,10 +7,9 @@ from typing import Any
 import jsonpatch
 import pytest
 
+from pulumi_iotcomms.api.contract import ROUTES, SERVICE_KINDS
 from tests.emulator.samples import KIND_IDS, KINDS, PARAMS, SERVICE_MINIMAL, Kind, url, walk
 from tests.emulator_client import OTHER_TOKEN, EmulatorClient
-
-from pulumi_iotcomms.api.contract import ROUTES, SERVICE_KINDS
 
 
 @pytest.mark.parametrize("path", sorted({r.path for r in ROUTES}))
@@ -75,7 +74,9 @@ def test_unknown_id_is_404_naming_the_id(emulator: EmulatorClient, name: str, fi
     ("method", "path", "status"),
     [("GET", "/provisioning/nothing/here", 404), ("GET", "/", 404), ("POST", url("device.get")[1], 405)],
 )
-def test_unknown_route_and_method_use_the_error_body(emulator: EmulatorClient, method: str, path: str, status: int) -> None:
+def test_unknown_route_and_method_use_the_error_body(
+    emulator: EmulatorClient, method: str, path: str, status: int
+) -> None:
     emulator.fail(method, path, status)
 
 
@@ -91,6 +92,16 @@ def test_answers_carry_the_cors_header(emulator: EmulatorClient) -> None:
     for resp in (emulator.call(*url("device.list")), emulator.call(*url("device.get"))):
         assert resp.headers["access-control-allow-origin"] == "*"
         assert resp.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_delete_removes_the_item(emulator: EmulatorClient, kind: Kind) -> None:
+    kind.create(emulator, "gone")
+    kind.create(emulator, "kept")
+    assert emulator.ok("DELETE", kind.path("gone")) == {"success": True}
+    assert [kind.item_id(i) for i in emulator.ok("GET", kind.base)[kind.list_key]] == ["kept"]
+    assert emulator.call("GET", kind.path("gone")).status_code == 404
+    assert emulator.call("DELETE", kind.path("gone")).status_code == 404
 
 
 # -- pagination ---------------------------------------------------------------------------------
@@ -124,7 +135,10 @@ def test_bad_page_parameters_are_400(emulator: EmulatorClient, kind: Kind, query
 
 _OPS: dict[str, list[dict[str, Any]]] = {
     "add": [{"op": "add", "path": "/note", "value": "n"}],
-    "add-nested": [{"op": "add", "path": "/extra", "value": {"a": [1]}}, {"op": "add", "path": "/extra/a/-", "value": 2}],
+    "add-nested": [
+        {"op": "add", "path": "/extra", "value": {"a": [1]}},
+        {"op": "add", "path": "/extra/a/-", "value": 2},
+    ],
     "remove": [{"op": "remove", "path": "/description"}],
     "replace": [{"op": "replace", "path": "/description", "value": "second"}],
     "copy": [{"op": "copy", "from": "/description", "path": "/note"}],
@@ -176,6 +190,8 @@ def test_patch_to_an_invalid_document_is_400(emulator: EmulatorClient, kind: Kin
     field, value = kind.invalid if target == "schema" else (kind.id_field, "other")
     kind.create(emulator, "p1")
     before = kind.read(emulator, "p1")
-    emulator.fail("PATCH", kind.path("p1"), 400, field, json=[_REPLACE, {"op": "add", "path": f"/{field}", "value": value}])
+    emulator.fail(
+        "PATCH", kind.path("p1"), 400, field, json=[_REPLACE, {"op": "add", "path": f"/{field}", "value": value}]
+    )
     assert kind.read(emulator, "p1") == before
     assert emulator.call("GET", kind.path("other")).status_code == 404

@@ -25,13 +25,15 @@ def test_docs_sample_round_trips_with_the_documented_shape(emulator: EmulatorCli
     }
     assert (got["heartbeatStatus"], got["heartbeatExpiration"], got["success"]) == ("offline", 0, True)
     listed = emulator.ok("GET", DEVICES)
-    assert set(listed) == {"devices", "success"} and listed["devices"] == [{k: v for k, v in got.items() if k != "success"}]
+    assert set(listed) == {"devices", "success"}
+    assert listed["devices"] == [{k: v for k, v in got.items() if k != "success"}]
 
 
 def test_credentials_device_gets_a_password_once_stored_as_ha1(emulator: EmulatorClient) -> None:
     password = emulator.ok("PUT", DEVICES, json=CRED)["password"]
     got = emulator.ok("GET", f"{DEVICES}/d1")
-    assert "password" not in got and got["ha1"] == md5(f"d1:{DOMAIN}:{password}")
+    assert "password" not in got
+    assert got["ha1"] == md5(f"d1:{DOMAIN}:{password}")
     again = emulator.ok("PUT", DEVICES, json={**CRED, "description": "again"})
     assert "password" not in again
     assert emulator.ok("GET", f"{DEVICES}/d1")["ha1"] == got["ha1"]
@@ -45,7 +47,8 @@ def test_credentials_device_gets_a_password_once_stored_as_ha1(emulator: Emulato
 def test_no_password_generated_unless_credentials_without_ha1(emulator: EmulatorClient, body: dict[str, Any]) -> None:
     assert "password" not in emulator.ok("PUT", DEVICES, json=body)
     got = emulator.ok("GET", f"{DEVICES}/{body['deviceId']}")
-    assert got.get("ha1") == body.get("ha1") and got.get("password") == body.get("password")
+    assert got.get("ha1") == body.get("ha1")
+    assert got.get("password") == body.get("password")
 
 
 def test_unknown_fields_are_kept_and_computed_fields_ignored(emulator: EmulatorClient) -> None:
@@ -60,7 +63,8 @@ def test_put_replaces_the_whole_device(emulator: EmulatorClient) -> None:
     emulator.ok("PUT", DEVICES, json={**CRED, "description": "one", "macAddress": "m"})
     emulator.ok("PUT", DEVICES, json={**CRED, "description": "two"})
     got = emulator.ok("GET", f"{DEVICES}/d1")
-    assert got["description"] == "two" and "macAddress" not in got
+    assert got["description"] == "two"
+    assert "macAddress" not in got
 
 
 _INVALID: list[tuple[dict[str, Any], str]] = [
@@ -80,12 +84,16 @@ _INVALID: list[tuple[dict[str, Any], str]] = [
     ({**USERID, "authorized": {"invite": "("}}, "authorized.invite"),
     ({**USERID, "authorized": {"register": "yes"}}, "authorized.register"),
     ({**CRED, "serviceData": []}, "serviceData"),
-    ({**CRED, "serviceData": {"alarmBridge": {"heartbeatInterval": 299999}}}, "serviceData.alarmBridge.heartbeatInterval"),
-    ({**CRED, "serviceData": {"alarmBridge": {"alarmProtocol": "morse"}}}, "serviceData.alarmBridge.alarmProtocol"),
-    ({**CRED, "serviceData": {"alarmBridge": {"overrideInAlarmEvent": {"priority": "high"}}}},
-     "serviceData.alarmBridge.overrideInAlarmEvent.priority"),
+    *[
+        ({**CRED, "serviceData": {"alarmBridge": ab}}, f"serviceData.alarmBridge.{field}")
+        for ab, field in [
+            ({"heartbeatInterval": 299999}, "heartbeatInterval"),
+            ({"alarmProtocol": "morse"}, "alarmProtocol"),
+            ({"overrideInAlarmEvent": {"priority": "high"}}, "overrideInAlarmEvent.priority"),
+        ]
+    ],
     ([CRED], "(body)"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("body", "field"), _INVALID)
@@ -116,12 +124,15 @@ def test_delete_removes_the_device(emulator: EmulatorClient) -> None:
     emulator.fail("DELETE", f"{DEVICES}/d1", 404, "deviceId")
 
 
-@pytest.mark.parametrize(("body", "deleted"), [(None, False), ({"confirmDeleteAll": False}, False), ({"confirmDeleteAll": True}, True)])
+@pytest.mark.parametrize(
+    ("body", "deleted"), [(None, False), ({"confirmDeleteAll": False}, False), ({"confirmDeleteAll": True}, True)]
+)
 def test_delete_all_is_a_dry_run_unless_confirmed(emulator: EmulatorClient, body: Any, deleted: bool) -> None:
     for device_id in ("b", "a"):
         emulator.ok("PUT", DEVICES, json={"deviceId": device_id, "authType": "deviceid"})
     answer = emulator.ok("DELETE", DEVICES, json=body)
-    assert set(answer) == {"success", "message", "deviceIds"} and answer["deviceIds"] == ["a", "b"]
+    assert set(answer) == {"success", "message", "deviceIds"}
+    assert answer["deviceIds"] == ["a", "b"]
     assert len(emulator.ok("GET", DEVICES)["devices"]) == (0 if deleted else 2)
 
 
@@ -140,4 +151,5 @@ def test_patch_with_a_new_ha1_keeps_credentials_and_sends_no_password(emulator: 
     answer = emulator.ok("PATCH", f"{DEVICES}/d1", json=[{"op": "replace", "path": "/ha1", "value": md5("new")}])
     assert "password" not in answer
     got = emulator.ok("GET", f"{DEVICES}/d1")
-    assert got["ha1"] == md5("new") and (got["heartbeatStatus"], got["heartbeatExpiration"]) == ("offline", 0)
+    assert got["ha1"] == md5("new")
+    assert (got["heartbeatStatus"], got["heartbeatExpiration"]) == ("offline", 0)

@@ -1,4 +1,76 @@
-"""Engine-protocol test harness (docstring written below)."""
+"""Engine-protocol test harness for Pulumi Python dynamic providers.
+
+The Pulumi CLI/engine cannot be installed here, so this package re-implements the small
+part of the engine that matters for dynamic providers and drives everything else that
+is real: the Python SDK running the program, and the SDK's own dynamic-provider host.
+
+Design
+------
+* **Program side** -- the program (a callable, a directory with ``__main__.py`` run via
+  ``runpy.run_path(..., run_name="__main__")`` from its own directory, or a ``.py`` file)
+  runs in-process under ``pulumi.runtime.set_mocks`` in a fresh thread, ``contextvars``
+  context and event loop, with the stack config installed by ``set_all_config`` (secret
+  keys marked). :class:`~tests.harness.engine.HarnessMonitor` (a ``MockMonitor``) turns each
+  ``RegisterResource`` into a registration carrying dependencies, property dependencies
+  and options, and :class:`~tests.harness.engine.HarnessMocks` (``Mocks.new_resource``)
+  hands it to the step generator. Secrets and unknowns travel through
+  ``pulumi.runtime.rpc`` exactly as on the wire (``props.py``).
+* **Engine side** -- :class:`~tests.harness.engine.Deployment` follows
+  ``pkg/resource/deploy/step_generator.go``: ``Check(olds, news)`` (olds = previous inputs,
+  ``ignoreChanges`` applied first), ``Diff`` (old *outputs* vs new inputs; a
+  ``DIFF_UNKNOWN`` answer falls back to the engine's own input diff), ``replaceOnChanges``
+  (only matches keys the diff reported), then same/``Update``/replace. A replacement
+  calls ``Check`` again with **no** olds (defaults/auto-names recomputed), then either
+  create-before-delete (old instance kept as a pending delete and deleted after all
+  registrations) or delete-before-replace (``Diff`` said so or the
+  ``delete_before_replace`` option). Resources missing from the program and pending
+  deletes are deleted at the end, dependents first (dependencies, property dependencies
+  and parents). ``preview`` makes no Create/Update/Delete call and, like
+  ``provider_plugin.go`` for a provider without preview support, returns the checked
+  inputs as outputs: echoed inputs stay known, provider-computed outputs and new ids are
+  unknown, so dependants see (and ``Check`` receives) unknowns. The step executor's
+  ``additionalSecretOutputs`` marking is applied to every new state.
+* **Provider side** -- :class:`~tests.harness.host.ProviderHost` starts ONE
+  ``python -u -m pulumi.dynamic`` per operation (``sys.executable``; env passed through
+  plus ``PULUMI_PROJECT``; ``PYTHONPATH`` gets the test's own path entries and the
+  program directory so pickled-by-reference providers import), reads the port it prints,
+  calls ``Handshake`` (UNIMPLEMENTED, tolerated), ``GetPluginInfo`` and ``Configure`` with
+  the whole stack config -- namespaced keys, secrets wrapped in ``args``, plus the legacy
+  ``variables`` map -- as ``deploy.Target.GetPackageConfig`` does for ``pulumi-python``.
+  The host answers ``acceptSecrets: false``, so every call strips secrets and results get
+  ``annotateSecrets``. Every call has a gRPC deadline (``call_timeout``, default 120 s);
+  the process is terminated/killed and reaped after each operation.
+* **State** -- ``<state_dir>/<stack>.json`` (``state.py``): per URN type, name, id, inputs,
+  outputs, dependencies, property dependencies, secret output keys, options; pending
+  deletes; stack outputs. Secret values are Fernet-encrypted with ``<stack>.key`` (0600).
+  After a failure the completed steps are still saved (partial progress), unseen
+  resources are not deleted, later registrations are refused.
+* **Operations** -- :class:`~tests.harness.harness.Harness` ``preview``/``up``/``refresh``
+  (``Read`` each resource: empty id -> ``drop``, changed outputs/inputs -> ``refresh``; the
+  program is not run)/``destroy``; each returns an
+  :class:`~tests.harness.harness.OperationResult` (steps, ``changes``/``changed()``,
+  stack outputs, recorded provider calls) or raises the first error
+  (:class:`~tests.harness.host.CheckFailedError` with ``(property, reason)`` failures,
+  :class:`~tests.harness.host.ProviderError` with the provider's message,
+  :class:`~tests.harness.engine.ProgramError`) with ``.result`` attached.
+* **Scenarios** -- ``scenario.py`` describes program + steps + expected kinds once;
+  :class:`~tests.harness.scenario.HarnessRunner` runs them here and
+  ``tests/automation`` runs the same ones through the real CLI when it is installed.
+
+Not replicated
+--------------
+Only Python dynamic resources (``pulumi-python:dynamic...``) and component resources;
+no explicit provider resources, invokes, ``Resource.get``/imports, aliases, transforms,
+``protect``, ``retainOnDelete``, ``deletedWith``, custom timeouts, targets, plans or
+policy packs. Steps run serially (the engine runs independent ones in parallel). For a
+delete-before-replace, dependants that would also need replacing are not deleted first
+(``calculateDependentReplacements``), and a failed re-create after the delete is not
+recorded as ``pendingReplacement``. ``ignore_changes``/``replace_on_changes`` take
+top-level property names only. Stack outputs are read from ``Stack.outputs`` after the
+program (``set_mocks`` finishes the stack resource up front) and the stack itself is not
+a state entry. ``PULUMI_CONFIG`` is not set for the provider host, refresh does not run
+the program, and numbers come back as floats (protobuf ``Struct``), as on the wire.
+"""
 
 from .engine import DeploymentAborted, Program, ProgramError, StepRecord
 from .harness import Harness, OperationResult

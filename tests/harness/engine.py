@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from google.protobuf import empty_pb2
+from google.protobuf import empty_pb2  # type: ignore[import-untyped, unused-ignore]
 from pulumi.runtime import rpc, set_all_config, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks, set_mocks
 from pulumi.runtime.proto import resource_pb2
@@ -167,12 +167,23 @@ class Deployment:
     def _step(self, res: ResourceState, kind: str, diff: DiffOutcome | None = None, *, dbr: bool = False) -> None:
         self.steps.append(
             StepRecord(
-                urn=res.urn, name=res.name, type=res.type, kind=kind,
+                urn=res.urn,
+                name=res.name,
+                type=res.type,
+                kind=kind,
                 replace_keys=list(diff.replaces) if diff else [],
                 changed_keys=list(diff.diffs) if diff else [],
                 delete_before_replace=dbr,
             )
         )
+
+    def _drop_pending(self, res: ResourceState, replacement: ResourceState | None = None) -> None:
+        """Remove (or replace) a pending delete, by identity."""
+        index = next(i for i, pending in enumerate(self.pending) if pending is res)
+        if replacement is None:
+            del self.pending[index]
+        else:
+            self.pending[index] = replacement
 
     def fail(self, err: BaseException) -> None:
         """Record an error; later registrations are refused, deletes are skipped."""
@@ -189,6 +200,8 @@ class Deployment:
             try:
                 if reg.urn in self.news:
                     raise HarnessError(f"duplicate resource URN {reg.urn}")
+                if reg.resource_id:
+                    raise HarnessError(f"{reg.urn}: importing existing resources is not supported")
                 if not reg.custom:
                     return self._register_component(reg)
                 if not reg.typ.startswith(DYNAMIC_TYPE_PREFIX):
@@ -202,8 +215,12 @@ class Deployment:
 
     def _new_state(self, reg: Registration, inputs: PropertyMap) -> ResourceState:
         return ResourceState(
-            urn=reg.urn, type=reg.typ, name=reg.name, custom=reg.custom,
-            parent=reg.parent or None, inputs=inputs,
+            urn=reg.urn,
+            type=reg.typ,
+            name=reg.name,
+            custom=bool(reg.custom),
+            parent=reg.parent or None,
+            inputs=inputs,
             dependencies=list(reg.dependencies),
             property_dependencies=dict(reg.property_dependencies),
             additional_secret_outputs=list(reg.additional_secret_outputs),
@@ -241,7 +258,8 @@ class Deployment:
         else:
             diff = self._diff(host, reg, old, new)
             if diff.changes == "none":
-                new.id, new.outputs = old.id, dict(old.outputs)
+                new.id = old.id
+                new.outputs = mark_secret_outputs(dict(old.outputs), new.additional_secret_outputs)
                 self._step(new, "same", diff)
             elif diff.replaces:
                 self._replace(host, reg, old, new, diff)
@@ -253,15 +271,23 @@ class Deployment:
 
     def _diff(self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState) -> DiffOutcome:
         diff = host.diff(
-            reg.urn, old.id or "", old.inputs, old.outputs, new.inputs,
-            allow_unknowns=self.preview, ignore_changes=reg.ignore_changes,
+            reg.urn,
+            old.id or "",
+            old.inputs,
+            old.outputs,
+            new.inputs,
+            allow_unknowns=self.preview,
+            ignore_changes=reg.ignore_changes,
         )
         if diff.changes == "unknown":
             # diffResource(): the provider had no opinion, so diff the inputs ourselves.
             keys = changed_keys(old.inputs, apply_ignore_changes(new.inputs, old.inputs, reg.ignore_changes))
             diff = DiffOutcome(
-                changes="some" if keys else "none", replaces=diff.replaces, stables=diff.stables,
-                diffs=keys, delete_before_replace=diff.delete_before_replace,
+                changes="some" if keys else "none",
+                replaces=diff.replaces,
+                stables=diff.stables,
+                diffs=keys,
+                delete_before_replace=diff.delete_before_replace,
             )
         if diff.changes == "some" and reg.replace_on_changes:
             # applyReplaceOnChanges() only looks at the keys the diff reported as changed.
@@ -324,7 +350,7 @@ class Deployment:
                         return
                 if res.pending_delete:
                     if not self.preview:
-                        self.pending.remove(res)
+                        self._drop_pending(res)
                     if id(res) not in self._carried:  # the old half of a replace: already reported
                         continue
                 elif not self.preview:
@@ -342,7 +368,7 @@ class Deployment:
                     self.errors.append(err)
                     return
             if res.pending_delete:
-                self.pending.remove(res)
+                self._drop_pending(res)
             else:
                 self.removed.add(res.urn)
             self._step(res, "delete")
@@ -363,7 +389,7 @@ class Deployment:
                 return
             if not read.id:
                 if res.pending_delete:
-                    self.pending.remove(res)
+                    self._drop_pending(res)
                 else:
                     self.removed.add(res.urn)
                 self._step(res, "drop")
@@ -375,7 +401,7 @@ class Deployment:
                 new.inputs = read.inputs
             same = values_equal(res.outputs, new.outputs) and values_equal(res.inputs, new.inputs)
             if res.pending_delete:
-                self.pending[self.pending.index(res)] = new
+                self._drop_pending(res, new)
             else:
                 self.news[res.urn] = new
             self._step(new, "same" if same else "refresh")
@@ -435,7 +461,16 @@ class HarnessMonitor(MockMonitor):
         """Wrap the harness mocks."""
         super().__init__(mocks)
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """Build a URN like ``Deployment.generateURN``: the root stack is not a type prefix."""
+        parent_type = ""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != STACK_TYPE:
+                parent_type = qualified + "$"
+        return f"urn:pulumi:{settings.get_stack()}::{settings.get_project()}::{parent_type}{type_}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:
         """Forward a registration to the mocks and return the engine's response."""
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == STACK_TYPE:
@@ -460,11 +495,11 @@ class HarnessMonitor(MockMonitor):
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_ or "", state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=_serialize(state))
 
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def ReadResource(self, request: Any) -> Any:
         """``Resource.get`` is not supported."""
         raise HarnessError(f"reading existing resources ({request.type}) is not supported by the harness")
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         """Accept and ignore component outputs (stack outputs are collected separately)."""
         return empty_pb2.Empty()
 
@@ -503,7 +538,17 @@ async def _stack_outputs() -> PropertyMap:
     return from_struct(struct)
 
 
+def _quiet_reported_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Drop "exception was never retrieved" noise for errors the harness already reports."""
+    if isinstance(context.get("exception"), HarnessError):
+        return
+    loop.default_exception_handler(context)
+
+
 def _shutdown_loop(loop: asyncio.AbstractEventLoop) -> None:
+    # Resource output futures rejected with a provider error are garbage-collected later;
+    # the handler stays attached to the (closed) loop and keeps them from being logged.
+    loop.set_exception_handler(_quiet_reported_errors)
     try:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in pending:
@@ -545,7 +590,7 @@ def _execute(
 
         try:
             loop.run_until_complete(main())
-        except BaseException as err:  # noqa: BLE001 - reported to the caller
+        except BaseException as err:
             return {}, err
         return loop.run_until_complete(_stack_outputs()), None
     finally:
@@ -576,10 +621,16 @@ def run_program(
     def target() -> None:
         try:
             box["result"] = ctx.run(
-                _execute, program, mocks, project=project, stack=stack, preview=preview,
-                config=config, secret_keys=secret_keys,
+                _execute,
+                program,
+                mocks,
+                project=project,
+                stack=stack,
+                preview=preview,
+                config=config,
+                secret_keys=secret_keys,
             )
-        except BaseException as err:  # noqa: BLE001 - harness bug or interrupt; reported below
+        except BaseException as err:
             box["error"] = err
 
     thread = threading.Thread(target=target, name="pulumi-harness-program", daemon=True)

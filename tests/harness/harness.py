@@ -75,9 +75,9 @@ class OperationResult:
     def calls_for(self, method: str | None = None, name: str | None = None) -> list[ProviderCall]:
         """Provider calls filtered by gRPC method and/or resource logical name."""
         return [
-            call for call in self.calls
-            if (method is None or call.method == method)
-            and (name is None or call.urn.rsplit("::", 1)[-1] == name)
+            call
+            for call in self.calls
+            if (method is None or call.method == method) and (name is None or call.urn.rsplit("::", 1)[-1] == name)
         ]
 
 
@@ -97,7 +97,8 @@ class Harness:
     """Runs a Pulumi Python program against the SDK's real dynamic-provider host.
 
     ``program`` is a callable, a directory with ``__main__.py`` or a ``.py`` file; it can
-    be replaced between operations (``harness.program = ...`` or ``up(program=...)``).
+    be replaced between operations (``harness.program = ...`` or ``up(program)``, which
+    also becomes the program of later operations).
     ``config`` keys are ``namespace:key`` (a bare key gets the project namespace); values
     are strings, :class:`~tests.harness.props.Secret` for secret values, or anything
     JSON-serializable (passed as JSON text, like structured CLI config). ``env`` is added
@@ -205,7 +206,9 @@ class Harness:
         raise first
 
     def _run_program_operation(self, operation: Operation, program: Program | None) -> OperationResult:
-        program = program if program is not None else self.program
+        if program is not None:
+            self.program = program  # sticky: later operations reuse the last program
+        program = self.program
         if program is None:
             raise HarnessError("no program given")
         preview = operation == "preview"

@@ -34,8 +34,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal, TypeVar
 
-import grpc  # type: ignore[import-untyped]
-from google.protobuf import empty_pb2
+import grpc  # type: ignore[import-untyped, unused-ignore]
+from google.protobuf import empty_pb2  # type: ignore[import-untyped, unused-ignore]
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from .props import (
@@ -350,7 +350,9 @@ class ProviderHost:
             sends_old_inputs_to_delete=True,
         )
         resp = self._call(
-            "Configure", "", {"args": reveal(args)},
+            "Configure",
+            "",
+            {"args": reveal(args)},
             lambda: self.stub.Configure(request, timeout=self.call_timeout),
         )
         self.accept_secrets = bool(resp.acceptSecrets)
@@ -361,12 +363,16 @@ class ProviderHost:
         """``Check(olds, news)``; unknowns are only sent when ``allow_unknowns``."""
         name, typ = _split_urn(urn)
         request = provider_pb2.CheckRequest(
-            urn=urn, name=name, type=typ,
+            urn=urn,
+            name=name,
+            type=typ,
             olds=self._wire(olds, keep_unknowns=allow_unknowns),
             news=self._wire(news, keep_unknowns=allow_unknowns),
         )
         resp = self._call(
-            "Check", urn, {"olds": self._logged(olds), "news": self._logged(news)},
+            "Check",
+            urn,
+            {"olds": self._logged(olds), "news": self._logged(news)},
             lambda: self.stub.Check(request, timeout=self.call_timeout),
         )
         inputs = from_struct(resp.inputs) if resp.HasField("inputs") else {}
@@ -388,16 +394,23 @@ class ProviderHost:
         """``Diff``: ``olds`` are the old *outputs*, ``oldInputs`` the old inputs."""
         name, typ = _split_urn(urn)
         request = provider_pb2.DiffRequest(
-            id=id_, urn=urn, name=name, type=typ,
+            id=id_,
+            urn=urn,
+            name=name,
+            type=typ,
             olds=self._wire(old_outputs, keep_unknowns=allow_unknowns),
             news=self._wire(new_inputs, keep_unknowns=allow_unknowns),
             old_inputs=self._wire(old_inputs, keep_unknowns=allow_unknowns),
             ignoreChanges=list(ignore_changes),
         )
         resp = self._call(
-            "Diff", urn,
-            {"olds": self._logged(old_outputs), "news": self._logged(new_inputs),
-             "old_inputs": self._logged(old_inputs)},
+            "Diff",
+            urn,
+            {
+                "olds": self._logged(old_outputs),
+                "news": self._logged(new_inputs),
+                "old_inputs": self._logged(old_inputs),
+            },
             lambda: self.stub.Diff(request, timeout=self.call_timeout),
         )
         changes: DiffChanges = {
@@ -416,10 +429,15 @@ class ProviderHost:
         """``Create``; returns the new id and the outputs (secrets re-annotated)."""
         name, typ = _split_urn(urn)
         request = provider_pb2.CreateRequest(
-            urn=urn, name=name, type=typ, properties=self._wire(inputs, keep_unknowns=False),
+            urn=urn,
+            name=name,
+            type=typ,
+            properties=self._wire(inputs, keep_unknowns=False),
         )
         resp = self._call(
-            "Create", urn, {"properties": self._logged(inputs)},
+            "Create",
+            urn,
+            {"properties": self._logged(inputs)},
             lambda: self.stub.Create(request, timeout=self.call_timeout),
         )
         if not resp.id:
@@ -442,14 +460,19 @@ class ProviderHost:
         """``Update``: ``olds`` are old outputs; returns new outputs."""
         name, typ = _split_urn(urn)
         request = provider_pb2.UpdateRequest(
-            id=id_, urn=urn, name=name, type=typ,
+            id=id_,
+            urn=urn,
+            name=name,
+            type=typ,
             olds=self._wire(old_outputs, keep_unknowns=False),
             news=self._wire(new_inputs, keep_unknowns=False),
             old_inputs=self._wire(old_inputs, keep_unknowns=False),
             ignoreChanges=list(ignore_changes),
         )
         resp = self._call(
-            "Update", urn, {"olds": self._logged(old_outputs), "news": self._logged(new_inputs)},
+            "Update",
+            urn,
+            {"olds": self._logged(old_outputs), "news": self._logged(new_inputs)},
             lambda: self.stub.Update(request, timeout=self.call_timeout),
         )
         outputs = from_struct(resp.properties)
@@ -461,12 +484,17 @@ class ProviderHost:
         """``Delete`` with the old outputs as ``properties`` and inputs as ``oldInputs``."""
         name, typ = _split_urn(urn)
         request = provider_pb2.DeleteRequest(
-            id=id_, urn=urn, name=name, type=typ,
+            id=id_,
+            urn=urn,
+            name=name,
+            type=typ,
             properties=self._wire(outputs, keep_unknowns=False),
             old_inputs=self._wire(inputs, keep_unknowns=False),
         )
         self._call(
-            "Delete", urn, {"id": id_, "properties": self._logged(outputs)},
+            "Delete",
+            urn,
+            {"id": id_, "properties": self._logged(outputs)},
             lambda: self.stub.Delete(request, timeout=self.call_timeout),
         )
 
@@ -474,12 +502,17 @@ class ProviderHost:
         """``Read`` (refresh): prior outputs as ``properties``, prior inputs as ``inputs``."""
         name, typ = _split_urn(urn)
         request = provider_pb2.ReadRequest(
-            id=id_, urn=urn, name=name, type=typ,
+            id=id_,
+            urn=urn,
+            name=name,
+            type=typ,
             properties=self._wire(outputs, keep_unknowns=False),
             inputs=self._wire(inputs, keep_unknowns=False),
         )
         resp = self._call(
-            "Read", urn, {"id": id_, "properties": self._logged(outputs), "inputs": self._logged(inputs)},
+            "Read",
+            urn,
+            {"id": id_, "properties": self._logged(outputs), "inputs": self._logged(inputs)},
             lambda: self.stub.Read(request, timeout=self.call_timeout),
         )
         new_outputs = from_struct(resp.properties)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
-from google.protobuf import struct_pb2
+from google.protobuf import struct_pb2  # type: ignore[import-untyped, unused-ignore]
 from pulumi.output import Unknown as _SdkUnknown
 from pulumi.runtime import rpc
 
@@ -115,8 +115,9 @@ def values_equal(old: Any, new: Any) -> bool:
     if old is UNKNOWN or new is UNKNOWN:
         return False
     if isinstance(old, Secret) or isinstance(new, Secret):
-        return values_equal(old.value if isinstance(old, Secret) else old,
-                            new.value if isinstance(new, Secret) else new)
+        return values_equal(
+            old.value if isinstance(old, Secret) else old, new.value if isinstance(new, Secret) else new
+        )
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return old.keys() == new.keys() and all(values_equal(old[k], new[k]) for k in old)
     if isinstance(old, list | tuple) and isinstance(new, list | tuple):

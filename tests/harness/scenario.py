@@ -135,7 +135,7 @@ class HarnessRunner:
                 result = harness.refresh()
             else:
                 result = harness.destroy()
-        except Exception as err:  # noqa: BLE001 - handed to the scenario
+        except Exception as err:
             error = err
             result = getattr(err, "result", None)
         if result is None:

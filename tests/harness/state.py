@@ -194,12 +194,10 @@ class StateStore:
             raise ValueError(f"unsupported state version in {self.path}: {data.get('version')!r}")
         return StackState(
             resources={
-                urn: self._resource_from_json(urn, res, pending=False)
-                for urn, res in data.get("resources", {}).items()
+                urn: self._resource_from_json(urn, res, pending=False) for urn, res in data.get("resources", {}).items()
             },
             pending_deletes=[
-                self._resource_from_json(res["urn"], res, pending=True)
-                for res in data.get("pending_deletes", [])
+                self._resource_from_json(res["urn"], res, pending=True) for res in data.get("pending_deletes", [])
             ],
             outputs=self.decode(data.get("outputs", {})),
         )
@@ -215,9 +213,7 @@ class StateStore:
             "outputs": self.encode(state.outputs),
             "secret_outputs": sorted(k for k, v in state.outputs.items() if contains_secrets(v)),
             "resources": {urn: self._resource_to_json(res) for urn, res in state.resources.items()},
-            "pending_deletes": [
-                {"urn": res.urn, **self._resource_to_json(res)} for res in state.pending_deletes
-            ],
+            "pending_deletes": [{"urn": res.urn, **self._resource_to_json(res)} for res in state.pending_deletes],
         }
         tmp = self.path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")

@@ -17,7 +17,8 @@ Inputs:
     ``physical_name`` (optional; auto-named in Check when absent),
     ``password`` (optional secret input).
 Outputs: the inputs plus ``token`` (secret, generated on create) and ``revision``
-(1 on create, incremented on every update).
+(1 on create, incremented on every update). A live record edited to contain
+``"locked": true`` makes Delete fail (to exercise failed deletes).
 
 This module is imported by the provider host process (the provider is pickled by
 reference because it lives in an importable module), so it must stay import-light.
@@ -142,8 +143,11 @@ class ToyProvider(ResourceProvider):
         return UpdateResult(self._outputs(record))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Remove the JSON file (missing is fine)."""
-        self._path(_id).unlink(missing_ok=True)
+        """Remove the JSON file (missing is fine); a record with ``"locked": true`` refuses."""
+        path = self._path(_id)
+        if path.exists() and json.loads(path.read_text()).get("locked") is True:
+            raise RuntimeError(f"toy object {_id} is locked")
+        path.unlink(missing_ok=True)
 
 
 class Thing(Resource, module="toy", name="Thing"):
@@ -154,6 +158,7 @@ class Thing(Resource, module="toy", name="Thing"):
     dbr: pulumi.Output[bool]
     ref: pulumi.Output[str]
     physical_name: pulumi.Output[str]
+    password: pulumi.Output[str]
     token: pulumi.Output[str]
     revision: pulumi.Output[int]
 
@@ -183,3 +188,23 @@ class Thing(Resource, module="toy", name="Thing"):
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["token"])
         merged = pulumi.ResourceOptions.merge(opts, secret_opts) if opts else secret_opts
         super().__init__(ToyProvider(), resource_name, props, merged)
+
+
+class PlainProvider(ResourceProvider):
+    """A stateless provider keeping the default ``diff`` (``DIFF_UNKNOWN``: the engine diffs)."""
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Return a fresh id and echo ``value``."""
+        return CreateResult(f"plain-{uuid.uuid4().hex[:8]}", {"value": props.get("value")})
+
+
+class Plain(Resource, module="toy", name="Plain"):
+    """A resource whose provider has no diff opinion (see :class:`PlainProvider`)."""
+
+    value: pulumi.Output[str]
+
+    def __init__(
+        self, resource_name: str, value: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        """Register a plain resource."""
+        super().__init__(PlainProvider(), resource_name, {"value": value}, opts)

@@ -105,26 +105,45 @@ def lifecycle_scenario() -> Scenario:
         steps=[
             ScenarioStep("up", pair_program("one"), expect={"a": "create", "b": "create"}, label="create"),
             ScenarioStep("preview", expect={}, label="second preview is empty"),
-            ScenarioStep("up", pair_program("uno"), expect={"a": "update"}, label="update one field",
-                         check=expect_live("thing-a", value="uno", revision=2)),
+            ScenarioStep(
+                "up",
+                pair_program("uno"),
+                expect={"a": "update"},
+                label="update one field",
+                check=expect_live("thing-a", value="uno", revision=2),
+            ),
             ScenarioStep("refresh", expect={}, label="refresh shows no drift"),
-            ScenarioStep("refresh", before=edit_live("thing-a", value="tampered"), expect={"a": "refresh"},
-                         label="refresh detects out-of-band edit"),
+            ScenarioStep(
+                "refresh",
+                before=edit_live("thing-a", value="tampered"),
+                expect={"a": "refresh"},
+                label="refresh detects out-of-band edit",
+            ),
             ScenarioStep("preview", expect={"a": "update"}, label="drift shows in preview"),
-            ScenarioStep("up", expect={"a": "update"}, check=expect_live("thing-a", value="uno"),
-                         label="up corrects the drift"),
-            ScenarioStep("refresh", before=delete_live("thing-b"), expect={"b": "drop"},
-                         label="refresh drops out-of-band delete"),
+            ScenarioStep(
+                "up", expect={"a": "update"}, check=expect_live("thing-a", value="uno"), label="up corrects the drift"
+            ),
+            ScenarioStep(
+                "refresh", before=delete_live("thing-b"), expect={"b": "drop"}, label="refresh drops out-of-band delete"
+            ),
             ScenarioStep("up", expect={"b": "create"}, label="up recreates"),
             ScenarioStep("preview", expect={}, label="converged"),
-            ScenarioStep("up", pair_program("uno", kind_a="fancy"), expect={"a": "replace", "b": "update"},
-                         check=expect_live("thing-a", kind="fancy"), label="replace (create-before-delete)"),
-            ScenarioStep("up", pair_program("uno", kind_a="deluxe", dbr_a=True),
-                         expect={"a": "replace", "b": "update"}, check=expect_live("thing-a", kind="deluxe"),
-                         label="replace (delete-before-replace)"),
+            ScenarioStep(
+                "up",
+                pair_program("uno", kind_a="fancy"),
+                expect={"a": "replace", "b": "update"},
+                check=expect_live("thing-a", kind="fancy"),
+                label="replace (create-before-delete)",
+            ),
+            ScenarioStep(
+                "up",
+                pair_program("uno", kind_a="deluxe", dbr_a=True),
+                expect={"a": "replace", "b": "update"},
+                check=expect_live("thing-a", kind="deluxe"),
+                label="replace (delete-before-replace)",
+            ),
             ScenarioStep("preview", expect={}, label="converged after replaces"),
-            ScenarioStep("destroy", expect={"a": "delete", "b": "delete"}, check=expect_store_empty,
-                         label="destroy"),
+            ScenarioStep("destroy", expect={"a": "delete", "b": "delete"}, check=expect_store_empty, label="destroy"),
         ],
     )
 

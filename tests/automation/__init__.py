@@ -1,0 +1,1 @@
+"""Runs the harness scenarios through the real Pulumi CLI (Automation API), when installed."""

@@ -1,0 +1,174 @@
+"""A :class:`~tests.harness.scenario.ScenarioRunner` backed by the Pulumi Automation API.
+
+Each scenario gets its own local file backend (``file://<workdir>/backend``), passphrase
+secrets provider and ``PULUMI_HOME``, so nothing touches the user's Pulumi setup. Programs
+are inline (the same callables the in-process harness runs); the CLI launches
+``pulumi-resource-pulumi-python`` for the dynamic providers, which runs
+``python -u -m pulumi.dynamic`` from ``PULUMI_RUNTIME_VIRTUALENV`` -- set to this
+interpreter's environment -- with the repository on ``PYTHONPATH``.
+
+Per-resource step kinds come from engine events and are normalized to the scenario
+vocabulary: replacement ops fold into ``replace`` (a lone ``delete-replaced``, i.e. a
+pending delete left by an earlier run, is a ``delete``); during a refresh, a step whose new
+state is missing is ``drop`` and one whose inputs/outputs changed is ``refresh``.
+The stack resource and provider resources are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+from pulumi.automation.events import EngineEvent, StepEventMetadata
+
+from tests.harness.props import Secret
+from tests.harness.scenario import Operation, Scenario, ScenarioStep, StepOutcome
+
+PASSPHRASE = "harness-passphrase"
+"""Passphrase of the throw-away stacks."""
+
+REPLACE_OPS = {"replace", "create-replacement"}
+LEFTOVER_DELETE_OPS = {"delete-replaced", "discard-replaced"}  # alone: a pending delete from a past run
+IGNORED_TYPE_PREFIXES = ("pulumi:pulumi:Stack", "pulumi:providers:")
+
+
+def pulumi_cli() -> str | None:
+    """Path of the ``pulumi`` CLI, or ``None`` when it is not installed."""
+    return shutil.which("pulumi")
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _state_changed(meta: StepEventMetadata) -> bool:
+    old, new = meta.old, meta.new
+    if old is None or new is None:
+        return True
+    return bool(old.outputs != new.outputs or old.inputs != new.inputs)
+
+
+def normalize(op: Operation, metas: list[StepEventMetadata]) -> dict[str, str]:
+    """Fold engine step events into ``{resource name: kind}`` (``same`` omitted)."""
+    ops: dict[str, set[str]] = {}
+    refreshes: dict[str, StepEventMetadata] = {}
+    for meta in metas:
+        if meta.type.startswith(IGNORED_TYPE_PREFIXES):
+            continue
+        value = meta.op.value if hasattr(meta.op, "value") else str(meta.op)
+        ops.setdefault(_name(meta.urn), set()).add(value)
+        if value == "refresh":
+            refreshes[_name(meta.urn)] = meta
+    changes: dict[str, str] = {}
+    for name, seen in ops.items():
+        if seen & REPLACE_OPS:
+            kind = "replace"
+        elif op == "refresh":
+            refreshed = refreshes.get(name)
+            if "delete" in seen or (refreshed is not None and refreshed.new is None):
+                kind = "drop"
+            elif "update" in seen or (refreshed is not None and _state_changed(refreshed)):
+                kind = "refresh"
+            else:
+                kind = "same"
+        else:
+            kind = next((k for k in ("create", "update", "delete") if k in seen), "same")
+            if kind == "same" and seen & LEFTOVER_DELETE_OPS:
+                kind = "delete"
+        if kind != "same":
+            changes[name] = kind
+    return changes
+
+
+class AutomationRunner:
+    """Runs scenario steps with ``pulumi.automation`` against a local file backend."""
+
+    def __init__(self) -> None:
+        """The CLI must be on ``PATH`` (see :func:`pulumi_cli`)."""
+        self.stack: auto.Stack | None = None
+        self.program: Any = None
+
+    def open(self, scenario: Scenario, workdir: Path) -> None:
+        """Create the backend, the project settings and the stack; set the config."""
+        backend = workdir / "backend"
+        home = workdir / "pulumi-home"
+        backend.mkdir(parents=True, exist_ok=True)
+        home.mkdir(parents=True, exist_ok=True)
+        repo_root = Path(__file__).resolve().parents[2]
+        env = {
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_BACKEND_URL": backend.as_uri(),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_RUNTIME_VIRTUALENV": sys.prefix,
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+            "PYTHONPATH": os.pathsep.join(p for p in [str(repo_root), os.environ.get("PYTHONPATH", "")] if p),
+            **scenario.env,
+        }
+        settings = auto.ProjectSettings(
+            name=scenario.project,
+            runtime=auto.ProjectRuntimeInfo(name="python", options={"virtualenv": sys.prefix}),
+            backend=auto.ProjectBackend(url=backend.as_uri()),
+        )
+        options = auto.LocalWorkspaceOptions(
+            pulumi_home=str(home),
+            env_vars=env,
+            secrets_provider="passphrase",
+            project_settings=settings,
+        )
+        self.stack = auto.create_or_select_stack(
+            stack_name=scenario.stack, project_name=scenario.project, program=lambda: None, opts=options
+        )
+        config = {
+            key: auto.ConfigValue(
+                value=str(value.value if isinstance(value, Secret) else value), secret=isinstance(value, Secret)
+            )
+            for key, value in scenario.config(workdir).items()
+        }
+        self.stack.set_all_config(config)
+
+    def run(self, step: ScenarioStep) -> StepOutcome:
+        """Run one operation, collecting step events; errors are returned, not raised."""
+        stack = self.stack
+        if stack is None:
+            raise RuntimeError("AutomationRunner.open() was not called")
+        if step.program is not None:
+            if not callable(step.program):
+                raise TypeError("the Automation runner only supports inline (callable) programs")
+            self.program = step.program
+        metas: list[StepEventMetadata] = []
+        lock = threading.Lock()
+
+        def on_event(event: EngineEvent) -> None:
+            pre = event.resource_pre_event
+            post = event.res_outputs_event
+            meta = (post.metadata if post is not None else None) or (pre.metadata if pre is not None else None)
+            if meta is not None and (step.op == "preview" or post is not None or step.op == "refresh"):
+                with lock:
+                    metas.append(meta)
+
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            if step.op == "preview":
+                result = stack.preview(program=self.program, on_event=on_event)
+            elif step.op == "up":
+                result = stack.up(program=self.program, on_event=on_event)
+            elif step.op == "refresh":
+                result = stack.refresh(on_event=on_event)
+            else:
+                result = stack.destroy(on_event=on_event)
+        except auto.CommandError as err:
+            error = err
+        outputs: dict[str, Any] = {}
+        if error is None and step.op in ("up", "refresh"):
+            outputs = {key: value.value for key, value in stack.outputs().items()}
+        return StepOutcome(step.op, normalize(step.op, metas), outputs, error, result)
+
+    def close(self) -> None:
+        """Forget the stack (its backend lives in the scenario workdir)."""
+        self.stack = None

@@ -1,0 +1,104 @@
+"""Cache: ``/cache/{domain}/ivrfallback`` (configuration with expiry) and ``/siprecfallback`` (status)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from pulumi_iotcomms.api.cache import EXPIRATION_PERIODS
+from tests.emulator.samples import IVR, SIPREC
+from tests.emulator_client import OTHER_DOMAIN, OTHER_TOKEN, EmulatorClient
+
+SAMPLE: dict[str, Any] = {
+    "mode": "onError",
+    "command": {
+        "action": {
+            "sipFrom": "string",
+            "xHeaders": {},
+            "sipDiversion": "string",
+            "sipPAI": "string",
+            "type": "call",
+            "contactParameters": {},
+            "sipTo": "string",
+            "pHeaders": {},
+            "copyHeaders": ["string"],
+            "contactUserParameters": {},
+            "sipRPID": "string",
+            "destAddr": "string",
+            "maxRingTime": 0,
+        },
+        "phrases": [{"fileName": "f", "format": "wav", "cacheTimeToLive": "1d", "refreshCache": True}],
+    },
+}
+
+
+@pytest.mark.parametrize("expiration", [None, *EXPIRATION_PERIODS])
+def test_ivr_fallback_expires_after_each_period(emulator: EmulatorClient, expiration: str | None) -> None:
+    body = SAMPLE if expiration is None else {**SAMPLE, "expiration": expiration}
+    assert emulator.ok("PUT", f"{IVR}/4612345", json=body) == {"success": True}
+    got = emulator.ok("GET", f"{IVR}/4612345")
+    assert set(got) == {"data", "success"}
+    assert got["data"] == {**SAMPLE, "ttl": got["data"]["ttl"]}
+    days = EXPIRATION_PERIODS[expiration or "HALF-YEAR"]  # HALF-YEAR is the documented default
+    assert abs(got["data"]["ttl"] - (time.time() + days * 86400)) < 5
+
+
+def test_ivr_fallback_with_a_unix_timestamp(emulator: EmulatorClient) -> None:
+    at = int(time.time()) + 3600
+    emulator.ok("PUT", f"{IVR}/1", json={**SAMPLE, "expiration": at})
+    assert emulator.ok("GET", f"{IVR}/1")["data"]["ttl"] == at
+
+
+def test_expired_fallback_is_gone(emulator: EmulatorClient) -> None:
+    emulator.ok("PUT", f"{IVR}/1", json={**SAMPLE, "expiration": int(time.time()) - 1})
+    emulator.ok("PUT", f"{IVR}/2", json=SAMPLE)
+    assert emulator.ok("GET", IVR) == {"data": ["2"], "success": True}
+    emulator.fail("GET", f"{IVR}/1", 404, "number")
+
+
+def test_list_put_overwrite_and_delete(emulator: EmulatorClient) -> None:
+    assert emulator.ok("GET", IVR) == {"data": [], "success": True}
+    for number in ("200", "100"):
+        emulator.ok("PUT", f"{IVR}/{number}", json=SAMPLE)
+    emulator.ok("PUT", f"{IVR}/100", json={"mode": "always"})
+    assert emulator.ok("GET", f"{IVR}/100")["data"]["mode"] == "always"
+    assert emulator.ok("GET", IVR)["data"] == ["100", "200"]
+    assert emulator.ok("GET", f"/cache/{OTHER_DOMAIN}/ivrfallback", token=OTHER_TOKEN)["data"] == []
+    assert emulator.ok("DELETE", f"{IVR}/100") == {"success": True}
+    emulator.fail("DELETE", f"{IVR}/100", 404, "number")
+    assert emulator.ok("GET", IVR)["data"] == ["200"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"mode": "never"}, "mode"),
+        ({"expiration": "FORTNIGHT"}, "expiration"),
+        ({"expiration": -1}, "expiration"),
+        ({"expiration": 1.5}, "expiration"),
+        ({"command": "hangup"}, "command"),
+        ({"command": {"action": {"maxRingTime": "10"}}}, "command.action.maxRingTime"),
+        ({"command": {"phrases": {}}}, "command.phrases"),
+        ([SAMPLE], "(body)"),
+    ],
+)
+def test_ivr_fallback_is_validated(emulator: EmulatorClient, body: Any, field: str) -> None:
+    emulator.fail("PUT", f"{IVR}/1", 400, field, json=body)
+    assert emulator.ok("GET", IVR)["data"] == []
+
+
+@pytest.mark.parametrize(("method", "body"), [("GET", None), ("PUT", SAMPLE), ("DELETE", None)])
+def test_number_is_at_most_64_characters(emulator: EmulatorClient, method: str, body: Any) -> None:
+    emulator.fail(method, f"{IVR}/{'9' * 65}", 400, "number", json=body)
+
+
+def test_siprec_fallback_status_and_delete(emulator: EmulatorClient) -> None:
+    assert emulator.ok("GET", f"{SIPREC}/4612345") == {"inCache": False}
+    emulator.seed_siprec("4612345")
+    assert emulator.ok("GET", f"{SIPREC}/4612345") == {"inCache": True}
+    assert emulator.ok("GET", f"/cache/{OTHER_DOMAIN}/siprecfallback/4612345", token=OTHER_TOKEN) == {"inCache": False}
+    assert emulator.ok("DELETE", f"{SIPREC}/4612345") == {"deleted": True}
+    assert emulator.ok("DELETE", f"{SIPREC}/4612345") == {"deleted": False}
+    assert emulator.ok("GET", f"{SIPREC}/4612345") == {"inCache": False}

@@ -1,0 +1,386 @@
+"""Proves the engine-protocol harness with the toy dynamic provider (tests/harness/toy.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pulumi
+import pytest
+
+from tests.harness import (
+    UNKNOWN,
+    CheckFailedError,
+    Harness,
+    OperationResult,
+    ProgramError,
+    ProviderError,
+    Secret,
+)
+from tests.harness.scenario import HarnessRunner, Scenario, run_scenario
+from tests.harness.toy import TYPE_TOKEN, Plain, Thing
+from tests.harness.toy_scenarios import (
+    API_KEY,
+    lifecycle_scenario,
+    live_records,
+    pair_program,
+    removal_scenario,
+    toy_config,
+)
+
+
+def _children() -> set[int]:
+    """PIDs of this process's live child processes (Linux /proc)."""
+    me = os.getpid()
+    kids: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me and fields[0] != "Z":
+            kids.add(int(entry.name))
+    return kids
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_processes() -> Iterator[None]:
+    """Every provider host started by a test must be gone when the test ends."""
+    before = _children()
+    yield
+    assert _children() - before == set()
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Harness:
+    """A harness for the toy provider, storing objects in ``tmp_path/store``."""
+    return Harness(state_dir=tmp_path / "state", project="toytest", config=toy_config(tmp_path))
+
+
+def _methods(result: OperationResult, name: str) -> list[str]:
+    return [call.method for call in result.calls_for(name=name)]
+
+
+def _assert_host_gone(result: OperationResult) -> None:
+    assert result.host_pid is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(result.host_pid, 0)
+
+
+# -- scenarios shared with tests/automation -------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", [lifecycle_scenario(), removal_scenario()], ids=lambda s: s.name)
+def test_toy_scenario(scenario: Scenario, tmp_path: Path) -> None:
+    run_scenario(scenario, HarnessRunner(), tmp_path)
+
+
+# -- protocol details ---------------------------------------------------------------------------------
+
+
+def test_type_token_and_state_layout(harness: Harness, tmp_path: Path) -> None:
+    result = harness.up(pair_program("one"))
+    _assert_host_gone(result)
+    assert result.plain_outputs["a_value"] == "one"
+    state = json.loads(harness.state_path.read_text())
+    a = state["resources"]["urn:pulumi:dev::toytest::" + TYPE_TOKEN + "::a"]
+    b = next(r for urn, r in state["resources"].items() if urn.endswith("::b"))
+    assert a["type"] == TYPE_TOKEN
+    assert a["id"] == b["inputs"]["ref"]
+    assert b["dependencies"] == [next(urn for urn in state["resources"] if urn.endswith("::a"))]
+    assert "token" in a["secret_outputs"]
+    assert "__provider" in a["secret_outputs"]
+    # Configure got the whole stack config, namespaced, with secrets marked
+    configure = result.calls_for("Configure")[0]
+    assert configure.request["args"] == {"toy:dir": str(tmp_path / "store"), "toy:apiKey": API_KEY}
+
+
+def test_preview_calls_only_check_and_sees_unknowns(harness: Harness, tmp_path: Path) -> None:
+    result = harness.preview(pair_program("one"))
+    assert result.changes == {"a": "create", "b": "create"}
+    assert {call.method for call in result.calls} == {"Configure", "Check"}
+    (b_check,) = result.calls_for("Check", "b")
+    assert b_check.request["news"]["ref"] is UNKNOWN  # a.id is not known before a exists
+    assert result.outputs["a_value"] == "one"  # an echoed input stays known
+    assert result.outputs["a_token"] is UNKNOWN  # a provider-computed output does not
+    assert not harness.state_path.exists()
+    assert live_records(tmp_path / "store") == {}
+
+
+def test_preview_of_update_hides_computed_outputs(harness: Harness) -> None:
+    harness.up(pair_program("one"))
+    result = harness.preview(pair_program("two"))
+    assert result.changes == {"a": "update"}
+    assert "Update" not in {call.method for call in result.calls}
+    assert result.outputs["a_value"] == "two"
+    assert result.outputs["a_token"] is UNKNOWN
+    assert result.outputs["b_ref"] == harness.state.by_name("a").id  # b unchanged: old outputs
+
+
+def test_second_preview_is_empty_and_refresh_is_clean(harness: Harness) -> None:
+    harness.up(pair_program("one"))
+    second = harness.preview(pair_program("one"))
+    assert second.changes == {}
+    assert second.changed() is False
+    assert harness.refresh().changes == {}
+
+
+def test_replace_create_before_delete(harness: Harness) -> None:
+    harness.up(pair_program("one"))
+    old_id = harness.state.by_name("a").id
+    result = harness.up(pair_program("one", kind_a="fancy"))
+    assert result.changes == {"a": "replace", "b": "update"}
+    assert _methods(result, "a") == ["Check", "Diff", "Check", "Create", "Delete"]
+    first_check, second_check = result.calls_for("Check", "a")
+    assert first_check.request["olds"]["kind"] == "basic"
+    assert second_check.request["olds"] == {}  # replacement: Check again without olds
+    methods = [(c.method, c.urn.rsplit("::", 1)[-1]) for c in result.calls]
+    assert methods.index(("Update", "b")) < methods.index(("Delete", "a"))  # old a deleted last
+    assert result.calls_for("Delete", "a")[0].request["id"] == old_id
+    assert harness.state.pending_deletes == []
+
+
+def test_replace_delete_before_replace(harness: Harness) -> None:
+    harness.up(pair_program("one"))
+    result = harness.up(pair_program("one", kind_a="fancy", dbr_a=True))
+    assert result.changes == {"a": "replace", "b": "update"}
+    assert result.step("a").delete_before_replace is True
+    assert _methods(result, "a") == ["Check", "Diff", "Check", "Delete", "Create"]
+
+
+def test_delete_before_replace_resource_option(harness: Harness) -> None:
+    def program(kind: str) -> Callable[[], None]:
+        def run() -> None:
+            Thing("a", "v", kind=kind, opts=pulumi.ResourceOptions(delete_before_replace=True))
+
+        return run
+
+    harness.up(program("basic"))
+    result = harness.up(program("fancy"))
+    assert _methods(result, "a") == ["Check", "Diff", "Check", "Delete", "Create"]
+
+
+def test_replace_recomputes_auto_name(harness: Harness) -> None:
+    def program(value: str, kind: str) -> Callable[[], None]:
+        def run() -> None:
+            Thing("auto", value, kind=kind)
+
+        return run
+
+    harness.up(program("v1", "basic"))
+    first = harness.state.by_name("auto").outputs["physical_name"]
+    harness.up(program("v2", "basic"))
+    assert harness.state.by_name("auto").outputs["physical_name"] == first  # Check kept olds' name
+    harness.up(program("v2", "fancy"))
+    assert harness.state.by_name("auto").outputs["physical_name"] != first  # recomputed on replace
+
+
+def test_replace_on_changes_and_ignore_changes(harness: Harness) -> None:
+    def program(value: str, opts: pulumi.ResourceOptions) -> Callable[[], None]:
+        def run() -> None:
+            Plain("p", value, opts=opts)
+            Thing("t", value, physical_name="thing-t", opts=opts)
+
+        return run
+
+    replace_on_value = pulumi.ResourceOptions(replace_on_changes=["value"])
+    harness.up(program("one", replace_on_value))
+    result = harness.up(program("two", replace_on_value))
+    # Plain's diff() has no opinion, so the engine diffs the inputs and knows "value" changed;
+    # Thing's diff() answers DIFF_SOME and the dynamic host never fills DiffResponse.diffs, so
+    # replaceOnChanges has no changed key to match: an in-place update, as with the real engine.
+    assert result.changes == {"p": "replace", "t": "update"}
+    ignored = harness.up(program("three", pulumi.ResourceOptions(ignore_changes=["value"])))
+    assert ignored.changes == {}
+    assert harness.state.by_name("t").inputs["value"] == "two"
+
+
+def test_program_exception_is_reported_and_nothing_is_deleted(harness: Harness) -> None:
+    harness.up(pair_program("one"))
+
+    def broken() -> None:
+        Thing("a", "one", physical_name="thing-a")
+        raise ValueError("boom")
+
+    with pytest.raises(ProgramError, match="boom"):
+        harness.up(broken)
+    assert sorted(r.name for r in harness.state.resources.values()) == ["a", "b"]
+
+
+def test_dependency_order_for_create_and_delete(harness: Harness) -> None:
+    created = harness.up(pair_program("one"))
+    order = [(c.method, c.urn.rsplit("::", 1)[-1]) for c in created.calls if c.method == "Create"]
+    assert order == [("Create", "a"), ("Create", "b")]
+
+    removed = harness.up(lambda: None)
+    assert removed.changes == {"a": "delete", "b": "delete"}
+    assert [c.urn.rsplit("::", 1)[-1] for c in removed.calls_for("Delete")] == ["b", "a"]
+    assert harness.state.resources == {}
+
+    harness.up(pair_program("one"))
+    destroyed = harness.destroy()
+    assert [c.urn.rsplit("::", 1)[-1] for c in destroyed.calls_for("Delete")] == ["b", "a"]
+
+
+def test_secrets_are_encrypted_in_state(harness: Harness, tmp_path: Path) -> None:
+    password = "hunter2-" + "p4ssw0rd"
+
+    def program() -> None:
+        thing = Thing("s", "visible", password=pulumi.Output.secret(password), physical_name="thing-s")
+        pulumi.export("token", thing.token)
+        pulumi.export("password", thing.password)
+
+    result = harness.up(program)
+    token = live_records(tmp_path / "store")["thing-s"][1]["token"]
+    text = harness.state_path.read_text()
+    for plaintext in (token, password, API_KEY):
+        assert plaintext not in text
+    assert "visible" in text
+    assert result.outputs["token"] == Secret(token)
+    state = harness.state
+    res = state.by_name("s")
+    assert res.outputs["token"] == Secret(token)
+    assert res.inputs["password"] == Secret(password)
+    assert res.outputs["password"] == Secret(password)  # annotateSecrets: secret in -> secret out
+    assert state.outputs["token"] == Secret(token)
+    assert sorted(json.loads(text)["secret_outputs"]) == ["password", "token"]
+    assert stat.S_IMODE(harness.store.key_path.stat().st_mode) == 0o600
+    assert harness.preview(program).changes == {}
+
+
+def test_check_failure_surfaces_with_property_path(harness: Harness) -> None:
+    with pytest.raises(CheckFailedError, match=r"value: value must be a non-empty string") as info:
+        harness.preview(pair_program(""))
+    assert info.value.failures == [("value", "value must be a non-empty string")]
+    with pytest.raises(CheckFailedError):
+        harness.up(pair_program(""))
+    assert harness.state.resources == {}
+
+
+def test_partial_failure_keeps_successful_steps(harness: Harness, tmp_path: Path) -> None:
+    with pytest.raises(ProviderError, match=r"toy refuses to create thing-b: fail-create now") as info:
+        harness.up(pair_program("one", value_b="fail-create now"))
+    err = info.value
+    assert err.method == "Create"
+    assert err.urn.endswith("::b")
+    assert err.result.changes == {"a": "create"}  # type: ignore[attr-defined]
+    assert [r.name for r in harness.state.resources.values()] == ["a"]
+    assert set(live_records(tmp_path / "store")) == {"thing-a"}
+
+    result = harness.up(pair_program("one"))
+    assert result.changes == {"b": "create"}
+
+
+def test_failed_delete_of_replaced_resource_stays_pending(harness: Harness, tmp_path: Path) -> None:
+    harness.up(pair_program("one"))
+    old = harness.state.by_name("a")
+    old_file = tmp_path / "store" / f"{old.id}.json"
+    old_file.write_text(json.dumps({**json.loads(old_file.read_text()), "locked": True}))
+
+    with pytest.raises(ProviderError, match=r"is locked") as info:
+        harness.up(pair_program("one", kind_a="fancy"))
+    assert info.value.method == "Delete"
+    state = harness.state
+    assert state.by_name("a").id != old.id  # the replacement was created and kept
+    assert [(r.name, r.id) for r in state.pending_deletes] == [("a", old.id)]
+    assert harness.preview().changes == {"a": "delete"}  # the leftover is retried...
+
+    old_file.write_text(json.dumps({**json.loads(old_file.read_text()), "locked": False}))
+    retry = harness.up()
+    assert retry.changes == {"a": "delete"}
+    assert retry.calls_for("Delete")[0].request["id"] == old.id
+    assert harness.state.pending_deletes == []
+    assert not old_file.exists()
+
+
+def test_failed_up_does_not_delete_unseen_resources(harness: Harness) -> None:
+    harness.up(pair_program("one"))
+    with pytest.raises(CheckFailedError):
+        harness.up(pair_program("", with_b=False))
+    assert sorted(r.name for r in harness.state.resources.values()) == ["a", "b"]
+
+
+def test_hung_provider_call_hits_the_deadline(tmp_path: Path) -> None:
+    harness = Harness(state_dir=tmp_path / "state", project="toyhang", config=toy_config(tmp_path), call_timeout=2.0)
+
+    def program() -> None:
+        Thing("slow", "sleep-create:60")
+
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match=r"timed out after 2\.0s") as info:
+        harness.up(program)
+    assert time.monotonic() - started < 30
+    _assert_host_gone(info.value.result)  # type: ignore[attr-defined]
+
+
+def test_directory_program_with_provider_pickled_by_value(tmp_path: Path) -> None:
+    program_dir = tmp_path / "example"
+    program_dir.mkdir()
+    (program_dir / "helper.py").write_text("def shout(text):\n    return text.upper() + '!'\n")
+    (program_dir / "__main__.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+
+            import pulumi
+            from pulumi.dynamic import ConfigureRequest, CreateResult, Resource, ResourceProvider
+
+            import helper
+
+
+            class EchoProvider(ResourceProvider):
+                def configure(self, req: ConfigureRequest) -> None:
+                    self.greeting = req.config.get("greeting")        # project namespace
+                    self.token = req.config.get("echo:token")         # secret, unwrapped
+
+                def create(self, props):
+                    return CreateResult(
+                        "echo-" + props["text"],
+                        {
+                            "text": props["text"],
+                            "shout": helper.shout(props["text"]),
+                            "greeting": self.greeting,
+                            "token_length": len(self.token),
+                            "env": os.environ.get("HARNESS_DEMO_ENDPOINT"),
+                        },
+                    )
+
+
+            class Echo(Resource, module="demo", name="Echo"):
+                def __init__(self, name, text):
+                    props = {"text": text, "shout": None, "greeting": None, "token_length": None, "env": None}
+                    super().__init__(EchoProvider(), name, props)
+
+
+            echo = Echo("e", pulumi.Config().require("text"))
+            pulumi.export("shout", echo.shout)
+            pulumi.export("greeting", echo.greeting)
+            pulumi.export("token_length", echo.token_length)
+            pulumi.export("env", echo.env)
+            """
+        )
+    )
+    harness = Harness(
+        program_dir,
+        state_dir=tmp_path / "state",
+        project="demo",
+        config={"text": "yo", "greeting": "hello", "echo:token": Secret("abcdef")},
+        env={"HARNESS_DEMO_ENDPOINT": "http://127.0.0.1:9"},
+    )
+    result = harness.up()
+    assert result.outputs == {
+        "shout": "YO!",
+        "greeting": "hello",
+        "token_length": 6,
+        "env": "http://127.0.0.1:9",
+    }
+    assert harness.state.by_name("e").type == "pulumi-python:dynamic/demo:Echo"
+    assert harness.preview().changes == {}
+    assert harness.destroy().changes == {"e": "delete"}
