@@ -63,7 +63,8 @@ class Trunk(pulumi.dynamic.Resource, module="iotcomms", name="Trunk"):
     destination_match: pulumi.Output[str]
     local_codec: pulumi.Output[str | None]
     trunkside_codec: pulumi.Output[str | None]
-    source_networks: pulumi.Output[Sequence[str] | str | None]
+    # Any: Pulumi's output translation cannot handle a list-or-string union annotation.
+    source_networks: pulumi.Output[Any]
     add_terminating_uri_parameters: pulumi.Output[str | None]
     trunk_group_id: pulumi.Output[str | None]
     use_private_ip: pulumi.Output[bool | None]

@@ -1,0 +1,185 @@
+"""The acceptance lifecycle, through the Pulumi engine protocol, for every resource.
+
+One :class:`Lifecycle` per resource describes its inputs and how to touch the server out of band;
+:func:`lifecycle_scenario` turns it into a :class:`~tests.harness.scenario.Scenario`:
+
+create → second preview empty → update one field (exactly one write, the minimal patch) → refresh
+without drift → out-of-band edit detected by refresh, shown by preview, corrected by up →
+out-of-band delete dropped by refresh and recreated by up → replace of an identity field →
+destroy leaves the server as it was.
+
+The same scenario runs under the in-process harness (``tests/resources/test_<name>.py``) and, when
+the Pulumi CLI is installed, under the Automation API (``tests/automation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
+from tests.harness import Secret
+from tests.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
+from tests.resources._provider_cases import Case
+
+NAME = "res"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One resource as the engine-level lifecycle sees it.
+
+    Args:
+        resource: the ``pulumi.dynamic.Resource`` class.
+        inputs: program inputs (no ``domain``).
+        update: input overrides of the update step.
+        update_write: ``(method, body)`` of the single write the update must send.
+        url: local id → the object's API path (GET/DELETE).
+        edit: out-of-band change of a managed field (``emulator``, local id).
+        edit_kind: what the preview after that refresh shows (``update`` or ``replace``).
+        remove: out-of-band delete, or None where the service has no delete.
+        replace: input overrides that replace the object.
+        secrets: input values that must never appear in plaintext in the state file.
+        snapshot: what "the server" means for this resource (compared before create and after destroy).
+        config: extra stack config.
+    """
+
+    resource: type[Any]
+    inputs: Mapping[str, Any]
+    update: Mapping[str, Any]
+    update_write: tuple[str, Any]
+    url: Callable[[str], str]
+    edit: Callable[[EmulatorClient, str], None]
+    replace: Mapping[str, Any]
+    edit_kind: str = "update"
+    remove: Callable[[EmulatorClient, str], None] | None = None
+    secrets: tuple[str, ...] = ()
+    snapshot: Callable[[EmulatorClient], Any] = lambda emulator: emulator.objects()
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+def from_case(case: Case, *, extra: Mapping[str, Any] | None = None, secrets: tuple[str, ...] = ()) -> Lifecycle:
+    """The lifecycle of an id-addressed collection resource, from its provider-level :class:`Case`
+    (``extra`` inputs added, e.g. secrets to look for in the state)."""
+    field_name, value = case.edit
+    alias = case.wire({field_name: value})
+    (wire_key,) = alias
+
+    def edit(emulator: EmulatorClient, local_id: str) -> None:
+        emulator.ok("PATCH", case.url(local_id), json=[{"op": "replace", "path": f"/{wire_key}", "value": value}])
+
+    def remove(emulator: EmulatorClient, local_id: str) -> None:
+        emulator.ok("DELETE", case.url(local_id))
+
+    return Lifecycle(
+        resource=case.resource,
+        inputs={**case.inputs, **(extra or {})},
+        update=case.change,
+        update_write=("PATCH", case.change_ops),
+        url=case.url,
+        edit=edit,
+        remove=remove,
+        replace={case.id_input: "explicit-id"},
+        secrets=secrets,
+    )
+
+
+def program(life: Lifecycle, overrides: Mapping[str, Any] | None = None) -> Callable[[], None]:
+    """A Pulumi program declaring the resource (and exporting its id and every output)."""
+
+    def run() -> None:
+        res = life.resource(NAME, domain=DOMAIN, **{**life.inputs, **(overrides or {})})
+        pulumi.export("id", res.id)
+
+    return run
+
+
+def _local_id(ctx: ScenarioContext) -> str:
+    return str(ctx.data["id"]).split("/", 1)[1]
+
+
+def _remember_id(outcome: StepOutcome, ctx: ScenarioContext) -> None:
+    ctx.data["id"] = outcome.outputs["id"]
+
+
+def lifecycle_scenario(life: Lifecycle, emulator: EmulatorClient) -> Scenario:
+    """The acceptance scenario for ``life`` against ``emulator`` (which must be empty)."""
+    before_snapshot = life.snapshot(emulator)
+    base, updated = program(life), program(life, life.update)
+
+    def exists(outcome: StepOutcome, ctx: ScenarioContext) -> None:
+        _remember_id(outcome, ctx)
+        emulator.ok("GET", life.url(_local_id(ctx)))
+
+    def clear(ctx: ScenarioContext) -> None:
+        emulator.clear_requests()
+
+    def one_write(outcome: StepOutcome, ctx: ScenarioContext) -> None:
+        writes = [(r["method"], r["body"]) for r in emulator.requests() if r["method"] != "GET"]
+        assert writes == [life.update_write], writes
+
+    def no_writes(outcome: StepOutcome, ctx: ScenarioContext) -> None:
+        assert [r for r in emulator.requests() if r["method"] != "GET"] == []
+
+    def edit(ctx: ScenarioContext) -> None:
+        life.edit(emulator, _local_id(ctx))
+
+    def remove(ctx: ScenarioContext) -> None:
+        assert life.remove is not None
+        life.remove(emulator, _local_id(ctx))
+
+    def no_secrets_in_state(outcome: StepOutcome, ctx: ScenarioContext) -> None:
+        text = state_text(ctx.workdir)
+        for secret in (*life.secrets, TOKEN):
+            assert secret not in text, f"secret {secret[:4]}... in plaintext state"
+
+    def server_as_before(outcome: StepOutcome, ctx: ScenarioContext) -> None:
+        assert life.snapshot(emulator) == before_snapshot
+
+    steps = [
+        ScenarioStep("up", base, expect={NAME: "create"}, check=exists, label="create"),
+        ScenarioStep("preview", expect={}, label="second preview is empty"),
+        ScenarioStep("up", updated, expect={NAME: "update"}, before=clear, check=one_write, label="update"),
+        ScenarioStep("up", expect={}, before=clear, check=no_writes, label="up again writes nothing"),
+        ScenarioStep("refresh", expect={}, label="refresh without drift"),
+        ScenarioStep("refresh", expect={NAME: "refresh"}, before=edit, label="out-of-band edit"),
+        ScenarioStep("preview", expect={NAME: life.edit_kind}, label="drift shows in preview"),
+        ScenarioStep("up", expect={NAME: life.edit_kind}, check=exists, label="drift corrected"),
+        ScenarioStep("preview", expect={}, label="converged"),
+    ]
+    if life.remove is not None:
+        steps += [
+            ScenarioStep("refresh", expect={NAME: "drop"}, before=remove, label="out-of-band delete"),
+            ScenarioStep("up", expect={NAME: "create"}, check=exists, label="recreated"),
+        ]
+    steps += [
+        ScenarioStep("up", program(life, {**life.update, **life.replace}), expect={NAME: "replace"}, label="replace"),
+        ScenarioStep("preview", expect={}, check=no_secrets_in_state, label="replaced, converged"),
+        ScenarioStep("destroy", expect={NAME: "delete"}, check=server_as_before, label="destroy"),
+    ]
+    return Scenario(
+        name=f"lifecycle-{life.resource.__name__}",
+        steps=steps,
+        config=lambda _workdir: config_for(emulator, life.config),
+        project="iotcomms-tests",
+    )
+
+
+def config_for(emulator: EmulatorClient, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Stack config aimed at the test emulator, the token as a secret."""
+    return {
+        "iotcomms:endpoint": emulator.url,
+        "iotcomms:token": Secret(TOKEN),
+        "iotcomms:maxRetries": "2",
+        "iotcomms:timeoutSeconds": "20",
+        **(extra or {}),
+    }
+
+
+def state_text(workdir: Path) -> str:
+    """Every state file of a scenario's workdir, as text."""
+    return "\n".join(p.read_text() for p in (workdir / "state").rglob("*.json"))

@@ -1,0 +1,17 @@
+"""AlarmBridge through the engine protocol: the acceptance lifecycle against the emulator."""
+
+from pathlib import Path
+
+import tests.resources.test_alarm_bridge_provider as provider_tests
+from tests.emulator_client import EmulatorClient
+from tests.harness.scenario import HarnessRunner, run_scenario
+from tests.resources._lifecycle import from_case, lifecycle_scenario
+
+LIFE = from_case(provider_tests.TestAlarmBridgeProvider.case,
+    extra={"rest_authentication": [{"type": "RS256", "sub": "arc", "secret": "Bridge-Secret-5523"}]},
+    secrets=("Bridge-Secret-5523",),
+)
+
+
+def test_lifecycle(emulator: EmulatorClient, tmp_path: Path) -> None:
+    run_scenario(lifecycle_scenario(LIFE, emulator), HarnessRunner(), tmp_path)

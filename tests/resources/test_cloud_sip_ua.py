@@ -1,0 +1,17 @@
+"""CloudSipUa through the engine protocol: the acceptance lifecycle against the emulator."""
+
+from pathlib import Path
+
+import tests.resources.test_cloud_sip_ua_provider as provider_tests
+from tests.emulator_client import EmulatorClient
+from tests.harness.scenario import HarnessRunner, run_scenario
+from tests.resources._lifecycle import from_case, lifecycle_scenario
+
+LIFE = from_case(provider_tests.TestCloudSipUaProvider.case,
+    extra={"rest_authentication": [{"type": "RS256", "sub": "ua", "secret": "Ua-Secret-7730"}]},
+    secrets=("Ua-Secret-7730",),
+)
+
+
+def test_lifecycle(emulator: EmulatorClient, tmp_path: Path) -> None:
+    run_scenario(lifecycle_scenario(LIFE, emulator), HarnessRunner(), tmp_path)
