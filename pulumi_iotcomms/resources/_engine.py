@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 import jsonpatch
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from pulumi_iotcomms.api._schema import Behaviour, WireModel, behaviour, validate_wire
@@ -81,8 +82,12 @@ def _by_alias(model: type[WireModel]) -> dict[str, Field]:
 
 
 def is_unknown(value: Any) -> bool:
-    """True for a value the engine does not know yet (a preview of a not-yet-created output)."""
-    return isinstance(value, str) and value == rpc.UNKNOWN
+    """True for a value the engine does not know yet (a preview of a not-yet-created output).
+
+    The SDK's host hands unknowns to ``check``/``diff`` as :class:`pulumi.output.Unknown`; the wire
+    sentinel string is accepted too.
+    """
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
 
 
 def normalize(value: Any) -> Any:

@@ -37,7 +37,8 @@ class Lifecycle:
         resource: the ``pulumi.dynamic.Resource`` class.
         inputs: program inputs (no ``domain``).
         update: input overrides of the update step.
-        update_write: ``(method, body)`` of the single write the update must send.
+        update_write: ``(method, body)`` of the single write the update must send; None: no write
+            (the update only changes provider-side inputs).
         url: local id → the object's API path (GET/DELETE).
         edit: out-of-band change of a managed field (``emulator``, local id).
         edit_kind: what the preview after that refresh shows (``update`` or ``replace``).
@@ -51,7 +52,7 @@ class Lifecycle:
     resource: type[Any]
     inputs: Mapping[str, Any]
     update: Mapping[str, Any]
-    update_write: tuple[str, Any]
+    update_write: tuple[str, Any] | None
     url: Callable[[str], str]
     edit: Callable[[EmulatorClient, str], None]
     replace: Mapping[str, Any]
@@ -92,7 +93,7 @@ def program(life: Lifecycle, overrides: Mapping[str, Any] | None = None) -> Call
     """A Pulumi program declaring the resource (and exporting its id and every output)."""
 
     def run() -> None:
-        res = life.resource(NAME, domain=DOMAIN, **{**life.inputs, **(overrides or {})})
+        res = life.resource(NAME, **{"domain": DOMAIN, **life.inputs, **(overrides or {})})
         pulumi.export("id", res.id)
 
     return run
@@ -120,7 +121,7 @@ def lifecycle_scenario(life: Lifecycle, emulator: EmulatorClient) -> Scenario:
 
     def one_write(outcome: StepOutcome, ctx: ScenarioContext) -> None:
         writes = [(r["method"], r["body"]) for r in emulator.requests() if r["method"] != "GET"]
-        assert writes == [life.update_write], writes
+        assert writes == ([life.update_write] if life.update_write else []), writes
 
     def no_writes(outcome: StepOutcome, ctx: ScenarioContext) -> None:
         assert [r for r in emulator.requests() if r["method"] != "GET"] == []

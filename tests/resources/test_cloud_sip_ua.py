@@ -7,7 +7,8 @@ from tests.emulator_client import EmulatorClient
 from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import from_case, lifecycle_scenario
 
-LIFE = from_case(provider_tests.TestCloudSipUaProvider.case,
+LIFE = from_case(
+    provider_tests.TestCloudSipUaProvider.case,
     extra={"rest_authentication": [{"type": "RS256", "sub": "ua", "secret": "Ua-Secret-7730"}]},
     secrets=("Ua-Secret-7730",),
 )

@@ -7,7 +7,8 @@ from tests.emulator_client import EmulatorClient
 from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import from_case, lifecycle_scenario
 
-LIFE = from_case(provider_tests.TestTrunkProvider.case,
+LIFE = from_case(
+    provider_tests.TestTrunkProvider.case,
     extra={"user_name": "pbx", "realm": "sip.example.com", "password": "Trunk-Secret-4821"},
     secrets=("Trunk-Secret-4821",),
 )
