@@ -182,5 +182,5 @@ def config_for(emulator: EmulatorClient, extra: Mapping[str, Any] | None = None)
 
 
 def state_text(workdir: Path) -> str:
-    """Every state file of a scenario's workdir, as text."""
-    return "\n".join(p.read_text() for p in (workdir / "state").rglob("*.json"))
+    """Every JSON file under a scenario's workdir (harness state or Automation API backend), as text."""
+    return "\n".join(p.read_text() for p in workdir.rglob("*.json"))

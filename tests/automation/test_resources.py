@@ -1,0 +1,51 @@
+"""The per-resource acceptance lifecycles of tests/resources, run by the real Pulumi engine.
+
+The same :func:`~tests.resources._lifecycle.lifecycle_scenario` the in-process harness runs in
+``tests/resources/test_<name>.py``, here through the Automation API against the same emulator.
+Skipped when the ``pulumi`` CLI is not installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tests.resources.test_alarm_bridge as alarm_bridge
+import tests.resources.test_alarm_event_mapper as alarm_event_mapper
+import tests.resources.test_cloud_sip_ua as cloud_sip_ua
+import tests.resources.test_device as device
+import tests.resources.test_media_service as media_service
+import tests.resources.test_site_host as site_host
+import tests.resources.test_trunk as trunk
+from pulumi_iotcomms import NotificationSettings, SiprecService
+from tests.automation.runner import AutomationRunner, pulumi_cli
+from tests.emulator_client import EmulatorClient
+from tests.harness.scenario import run_scenario
+from tests.resources._lifecycle import Lifecycle, lifecycle_scenario
+from tests.resources._settings_lifecycle import settings_lifecycle
+
+pytestmark = pytest.mark.skipif(
+    pulumi_cli() is None,
+    reason="the Pulumi CLI is not installed (no `pulumi` on PATH); the Automation API runner needs it",
+)
+
+LIVES: dict[str, Callable[[EmulatorClient], Lifecycle]] = {
+    "Device": lambda _e: device.LIFE,
+    "Trunk": lambda _e: trunk.LIFE,
+    "MediaService": lambda _e: media_service.LIFE,
+    "AlarmBridge": lambda _e: alarm_bridge.LIFE,
+    "AlarmEventMapper": lambda _e: alarm_event_mapper.LIFE,
+    "CloudSipUa": lambda _e: cloud_sip_ua.LIFE,
+    "SiteHost": lambda _e: site_host.LIFE,
+    "NotificationSettings": lambda e: settings_lifecycle(NotificationSettings, "notificationsettings", e),
+    "SiprecService": lambda e: settings_lifecycle(SiprecService, "siprecservice", e),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIVES))
+def test_lifecycle_with_real_engine(name: str, emulator: EmulatorClient, tmp_path: Path) -> None:
+    life: Any = LIVES[name](emulator)
+    run_scenario(lifecycle_scenario(life, emulator), AutomationRunner(), tmp_path)
