@@ -3,10 +3,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Must match Pulumi.dev.yaml (and examples/*/Pulumi.dev.yaml): endpoint, tenant domain and token.
 EMULATOR_PORT ?= 8787
 EMULATOR_TOKEN := dev-local-token
 EMULATOR_DOMAIN := dev.acme.example
-export PULUMI_CONFIG_PASSPHRASE ?=
 export PULUMI_SKIP_UPDATE_CHECK := true
 
 .PHONY: up test lint typecheck unit emulator emulator-stop clean
@@ -29,26 +29,43 @@ test: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-## make up: emulator in the background + `pulumi up` of the quickstart on the dev stack.
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+## make up: emulator in the background + `pulumi up` of the quickstart (root Pulumi.yaml) on the dev stack.
+# State goes to the file backend .pulumi/ (PULUMI_BACKEND_URL: your own `pulumi login` is left alone);
+# the dev stack's secrets use the empty passphrase its encryptionsalt was made with.
+up: export PULUMI_BACKEND_URL := file://$(CURDIR)/.pulumi
+up: export PULUMI_CONFIG_PASSPHRASE :=
 up:
 	@command -v pulumi >/dev/null 2>&1 || { \
 	  echo "make up needs the Pulumi CLI, which is not on PATH."; \
 	  echo "Install it: curl -fsSL https://get.pulumi.com | sh   (or: brew install pulumi/tap/pulumi)"; \
-	  echo "then run 'make up' again. Nothing was changed."; exit 1; }
+	  echo "See https://www.pulumi.com/docs/install/ -- then run 'make up' again. Nothing was changed."; \
+	  exit 1; }
 	@$(MAKE) --no-print-directory $(VENV)/.installed emulator
-	pulumi login --local --cloud-url "file://$(CURDIR)/.pulumi" >/dev/null 2>&1 || { mkdir -p .pulumi && pulumi login "file://$(CURDIR)/.pulumi"; }
-	pulumi stack select dev 2>/dev/null || pulumi stack init dev
+	@mkdir -p .pulumi
+	@pulumi stack select dev 2>/dev/null || pulumi stack init dev
 	pulumi up --yes --stack dev
 	pulumi stack output --stack dev
+	@echo "Secrets show as [secret]: PULUMI_BACKEND_URL=$$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE= \\"
+	@echo "  pulumi stack output --stack dev --show-secrets"
 
-## make emulator: start the emulator in the background on 127.0.0.1 (log: .emulator.log).
+## make emulator: start the emulator in the background on 127.0.0.1 (log: .emulator.log, data: .emulator.sqlite).
 emulator: $(VENV)/.installed
 	@if [ -f .emulator.pid ] && kill -0 $$(cat .emulator.pid) 2>/dev/null; then \
 	  echo "emulator already running (pid $$(cat .emulator.pid))"; else \
 	  nohup $(BIN)/iotcomms-emulator --port $(EMULATOR_PORT) --state .emulator.sqlite \
 	    --token $(EMULATOR_DOMAIN)=$(EMULATOR_TOKEN) > .emulator.log 2>&1 & echo $$! > .emulator.pid; \
 	  for i in $$(seq 50); do grep -q listening .emulator.log 2>/dev/null && break; sleep 0.1; done; \
-	  cat .emulator.log; fi
+	  cat .emulator.log; \
+	  grep -q listening .emulator.log || { echo "the emulator did not start (port $(EMULATOR_PORT) in use?)"; exit 1; }; fi
 
 emulator-stop:
 	@if [ -f .emulator.pid ]; then kill $$(cat .emulator.pid) 2>/dev/null || true; rm -f .emulator.pid; fi

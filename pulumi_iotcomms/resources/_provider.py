@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -31,7 +32,14 @@ from pulumi.dynamic import (
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.api._ops import Collection, Doc
 from pulumi_iotcomms.api._schema import Behaviour, WireModel
-from pulumi_iotcomms.errors import ApiError, ConflictError, IotcommsError, ServerError, TransportError
+from pulumi_iotcomms.errors import (
+    ApiError,
+    ConflictError,
+    DeadlineExceededError,
+    IotcommsError,
+    ServerError,
+    TransportError,
+)
 
 from ._config import Settings, transport_for
 from ._engine import changed_fields, fields_of, from_wire, is_unknown, minimal_patch, to_wire, validate_state
@@ -49,6 +57,35 @@ INTERNAL: dict[str, Behaviour] = {
     "adopt": Behaviour(server_default=False),
     "resource_name": Behaviour(),
 }
+
+
+#: Failures after which a write may or may not have been applied; reconciled by reading again.
+#: A deadline is not among them: the operation's time is up.
+AMBIGUOUS = (ConflictError, ServerError, TransportError)
+RECONCILE_ATTEMPTS = 3
+
+
+class _Attempt:
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+
+    def failed(self) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, DeadlineExceededError):
+            raise exc
+        self.error = exc
+
+
+def _attempts() -> Iterator[_Attempt]:
+    """Up to ``RECONCILE_ATTEMPTS`` tries; re-raises the last failure when none succeeded."""
+    attempt = _Attempt()
+    for _ in range(RECONCILE_ATTEMPTS):
+        attempt.error = None
+        yield attempt
+        if attempt.error is None:
+            return
+    assert attempt.error is not None
+    raise attempt.error
 
 
 class ConflictingObjectError(IotcommsError):
@@ -192,6 +229,10 @@ class IotcommsProvider(ResourceProvider):
         """Delete the object; absent counts as deleted."""
         self.api().delete(target.domain, target.local_id, provisory=target.provisory)
 
+    def existing_secrets(self, target: Target, server: Doc, props: Mapping[str, Any]) -> Doc:
+        """Generated secrets recoverable for an object that already exists (none by default)."""
+        return {}
+
     def write_only_matches(self, server: Doc, props: Mapping[str, Any]) -> bool:
         """Whether the server's object agrees with the write-only inputs (e.g. by a hash); True when
         it cannot tell."""
@@ -258,20 +299,24 @@ class IotcommsProvider(ResourceProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=dbr)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Create, or adopt an equal existing object; refuse a different one unless ``adopt=True``."""
+        """Create, or adopt an equal existing object; refuse a different one unless ``adopt=True``.
+
+        A write whose outcome is unknown (5xx, dropped connection) is reconciled by reading the
+        server again: ids are chosen client-side, so a write that did land is recognised, never
+        repeated into a duplicate.
+        """
         target = self.target(props)
         wire = to_wire(self.spec.model, self.spec.schema_state(props))
-        server = self.fetch(target)
         response: Doc = {}
-        if server is None:
-            try:
-                response = self.write_new(target, wire, props)
-            except (ConflictError, ServerError, TransportError):
-                # The first attempt may have landed (a lost response): adopt it only if it is ours.
-                server = self.fetch(target)
-                if server is None or self._differences(server, props):
-                    raise
-        if server is not None:
+        for attempt in _attempts():
+            server = self.fetch(target)
+            if server is None:
+                try:
+                    response = self.write_new(target, wire, props)
+                except AMBIGUOUS:
+                    attempt.failed()
+                    continue
+                break
             differing = self._differences(server, props)
             if differing and not props.get("adopt"):
                 raise ConflictingObjectError(
@@ -279,10 +324,16 @@ class IotcommsProvider(ResourceProvider):
                     f"(differs in: {', '.join(differing)}). Set adopt=True to take it over and converge it, "
                     "or choose another id."
                 )
+            response = self.existing_secrets(target, server, props)
             if differing:
                 managed = set(self.spec.schema_state(props))
                 ops = minimal_patch(self.spec.model, server, wire, managed, send_write_only=True)
-                response = self.write_changes(target, ops, wire)
+                try:
+                    response = {**response, **self.write_changes(target, ops, wire)}
+                except AMBIGUOUS:
+                    attempt.failed()
+                    continue
+            break
         return CreateResult(target.pulumi_id, self._outputs(props, self.fetch(target), response, {}))
 
     def _differences(self, server: Doc, props: Mapping[str, Any]) -> list[str]:
@@ -351,11 +402,20 @@ class IotcommsProvider(ResourceProvider):
         write_only_changed = any(
             fields[n].behaviour.write_only and olds.get(n) != news.get(n) for n in managed if n in fields
         )
-        ops = minimal_patch(self.spec.model, server, wire, managed, write_only_changed)
         response: Doc = {}
-        if ops:
-            response = self.write_changes(target, ops, wire)
+        for attempt in _attempts():
+            ops = minimal_patch(self.spec.model, server, wire, managed, write_only_changed)
+            if not ops:
+                break
+            try:
+                response = self.write_changes(target, ops, wire)
+            except AMBIGUOUS:
+                # Maybe applied: recompute the patch from what the server now has.
+                attempt.failed()
+                server = self.fetch(target) or server
+                continue
             server = self.fetch(target)
+            break
         return UpdateResult(self._outputs(news, server, response, olds))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:

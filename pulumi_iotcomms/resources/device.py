@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 import pulumi.dynamic
 
+from pulumi_iotcomms.api._ops import Doc
 from pulumi_iotcomms.api.device import Device as DeviceModel
 from pulumi_iotcomms.api.device import DeviceApi
 
-from ._provider import IotcommsProvider, Spec
+from ._provider import IotcommsProvider, Spec, Target
 from ._resource import resource_args
 
 __all__ = ["Device", "DeviceProvider"]
 
 
 class DeviceProvider(IotcommsProvider):
-    """Lifecycle of devices: PUT creates, PATCH updates, the generated SIP password is a secret output."""
+    """Lifecycle of devices: PUT creates, PATCH updates, the generated SIP password is a secret output.
+
+    The SIP password of a ``credentials`` device without ``ha1`` is made here, not by the server:
+    ``HMAC-SHA256(credential, "sip-password:<domain>:<device_id>")``, sent as the documented ``ha1``
+    (``MD5(deviceId:domain:password)``). Being derived, it is the same on every retry, so a create
+    whose response was lost still knows the password, and an existing device is recognised as ours.
+    """
 
     spec = Spec(
         name="Device",
@@ -27,6 +37,29 @@ class DeviceProvider(IotcommsProvider):
         id_input="device_id",
         generated={"password": "sip_password"},
     )
+
+    def _sip_password(self, target: Target) -> str:
+        seed = (self.settings.token or self.settings.private_key or "").encode()
+        message = f"sip-password:{target.domain}:{target.local_id}".encode()
+        digest = hmac.new(seed, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:15]).decode()
+
+    def _ha1(self, target: Target, password: str) -> str:
+        return hashlib.md5(f"{target.local_id}:{target.domain}:{password}".encode(), usedforsecurity=False).hexdigest()
+
+    def write_new(self, target: Target, wire: Doc, props: Mapping[str, Any]) -> Doc:
+        if wire.get("authType") != "credentials" or wire.get("ha1"):
+            return super().write_new(target, wire, props)
+        password = self._sip_password(target)
+        response = super().write_new(target, {**wire, "ha1": self._ha1(target, password)}, props)
+        return {**response, "password": password}
+
+    def existing_secrets(self, target: Target, server: Doc, props: Mapping[str, Any]) -> Doc:
+        """An adopted device's password is known when its ha1 is the one we derive (our earlier create)."""
+        if props.get("auth_type") != "credentials" or props.get("ha1") or not server.get("ha1"):
+            return {}
+        password = self._sip_password(target)
+        return {"password": password} if server["ha1"] == self._ha1(target, password) else {}
 
 
 class Device(pulumi.dynamic.Resource, module="iotcomms", name="Device"):
