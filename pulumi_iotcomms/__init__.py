@@ -5,20 +5,39 @@ raises are in :mod:`pulumi_iotcomms.errors`; the emulator (``emulator`` extra) i
 :mod:`pulumi_iotcomms.emulator`.
 """
 
-from .resources import (
-    AlarmBridge,
-    AlarmEventMapper,
-    CloudSipUa,
-    Device,
-    MediaService,
-    NotificationSettings,
-    SiprecService,
-    SiteHost,
-    Trunk,
-)
-from .resources._provider import ConflictingObjectError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .resources._provider import ConflictingObjectError
+    from .resources.alarm_bridge import AlarmBridge
+    from .resources.alarm_event_mapper import AlarmEventMapper
+    from .resources.cloud_sip_ua import CloudSipUa
+    from .resources.device import Device
+    from .resources.media_service import MediaService
+    from .resources.notification_settings import NotificationSettings
+    from .resources.siprec_service import SiprecService
+    from .resources.site_host import SiteHost
+    from .resources.trunk import Trunk
 
 __version__ = "0.1.0"
+
+# Imported on first use: the provider host unpickles one resource's provider and should load only
+# that module, which keeps its cold start short.
+_LAZY = {
+    "AlarmBridge": ".resources.alarm_bridge",
+    "AlarmEventMapper": ".resources.alarm_event_mapper",
+    "CloudSipUa": ".resources.cloud_sip_ua",
+    "ConflictingObjectError": ".resources._provider",
+    "Device": ".resources.device",
+    "MediaService": ".resources.media_service",
+    "NotificationSettings": ".resources.notification_settings",
+    "SiprecService": ".resources.siprec_service",
+    "SiteHost": ".resources.site_host",
+    "Trunk": ".resources.trunk",
+}
 
 __all__ = [
     "AlarmBridge",
@@ -33,3 +52,15 @@ __all__ = [
     "Trunk",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -12,14 +12,12 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, NoReturn
-
-import jwt
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 __all__ = ["Credentials", "PrivateKeyAuth", "TokenAuth"]
 
@@ -117,6 +115,8 @@ class PrivateKeyAuth(Credentials):
         claims: dict[str, Any] = {"iat": iat, "exp": exp, "jti": uuid.uuid4().hex}
         if self._domain is not None:
             claims["domain"] = self._domain
+        import jwt  # only key-based auth needs it; token-only hosts start faster without it
+
         return jwt.encode(claims, self._key, algorithm="RS256"), float(exp)
 
     def __repr__(self) -> str:
@@ -127,6 +127,11 @@ class PrivateKeyAuth(Credentials):
 
 
 def _load_rsa_key(pem: str) -> rsa.RSAPrivateKey:
+    # Imported here so that hosts using a token never load cryptography.
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     if not isinstance(pem, str) or not pem.strip():
         raise ConfigurationError("the private key is empty", key=_PRIVATE_KEY_KEY)
     try:

@@ -3,15 +3,43 @@
 No URLs and no HTTP here: the providers call typed operations in :mod:`pulumi_iotcomms.api`.
 """
 
-from .alarm_bridge import AlarmBridge, AlarmBridgeProvider
-from .alarm_event_mapper import AlarmEventMapper, AlarmEventMapperProvider
-from .cloud_sip_ua import CloudSipUa, CloudSipUaProvider
-from .device import Device, DeviceProvider
-from .media_service import MediaService, MediaServiceProvider
-from .notification_settings import NotificationSettings, NotificationSettingsProvider
-from .siprec_service import SiprecService, SiprecServiceProvider
-from .site_host import SiteHost, SiteHostProvider
-from .trunk import Trunk, TrunkProvider
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .alarm_bridge import AlarmBridge, AlarmBridgeProvider
+    from .alarm_event_mapper import AlarmEventMapper, AlarmEventMapperProvider
+    from .cloud_sip_ua import CloudSipUa, CloudSipUaProvider
+    from .device import Device, DeviceProvider
+    from .media_service import MediaService, MediaServiceProvider
+    from .notification_settings import NotificationSettings, NotificationSettingsProvider
+    from .siprec_service import SiprecService, SiprecServiceProvider
+    from .site_host import SiteHost, SiteHostProvider
+    from .trunk import Trunk, TrunkProvider
+
+# Loaded on first use, so that unpickling one provider imports one resource module.
+_LAZY = {
+    "AlarmBridge": ".alarm_bridge",
+    "AlarmBridgeProvider": ".alarm_bridge",
+    "AlarmEventMapper": ".alarm_event_mapper",
+    "AlarmEventMapperProvider": ".alarm_event_mapper",
+    "CloudSipUa": ".cloud_sip_ua",
+    "CloudSipUaProvider": ".cloud_sip_ua",
+    "Device": ".device",
+    "DeviceProvider": ".device",
+    "MediaService": ".media_service",
+    "MediaServiceProvider": ".media_service",
+    "NotificationSettings": ".notification_settings",
+    "NotificationSettingsProvider": ".notification_settings",
+    "SiprecService": ".siprec_service",
+    "SiprecServiceProvider": ".siprec_service",
+    "SiteHost": ".site_host",
+    "SiteHostProvider": ".site_host",
+    "Trunk": ".trunk",
+    "TrunkProvider": ".trunk",
+}
 
 __all__ = [
     "AlarmBridge",
@@ -33,3 +61,15 @@ __all__ = [
     "Trunk",
     "TrunkProvider",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
