@@ -7,6 +7,7 @@ resource type's provider (so all of them reuse one keep-alive pool and one JWT s
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import threading
@@ -18,7 +19,7 @@ from pulumi_iotcomms._auth import Credentials, PrivateKeyAuth, TokenAuth
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.errors import ConfigurationError
 
-__all__ = ["DEFAULT_REGION", "Settings", "transport_for"]
+__all__ = ["DEFAULT_REGION", "Settings", "close_transports", "transport_for"]
 
 DEFAULT_REGION = "prod-eu-north-1"
 
@@ -118,3 +119,15 @@ def transport_for(settings: Settings) -> Transport:
                 timeout_seconds=settings.timeout_seconds,
             )
         return transport
+
+
+def close_transports() -> None:
+    """Close every shared transport (their keep-alive connections); runs at interpreter exit."""
+    with _lock:
+        transports = list(_transports.values())
+        _transports.clear()
+    for transport in transports:
+        transport.close()
+
+
+atexit.register(close_transports)

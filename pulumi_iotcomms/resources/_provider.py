@@ -44,7 +44,7 @@ from pulumi_iotcomms.errors import (
 from ._config import Settings, transport_for
 from ._engine import changed_fields, fields_of, from_wire, is_unknown, minimal_patch, to_wire, validate_state
 
-__all__ = ["INTERNAL", "ConflictingObjectError", "IotcommsProvider", "Spec", "Target"]
+__all__ = ["INTERNAL", "PROVISORY", "ConflictingObjectError", "IotcommsProvider", "Spec", "Target", "service_spec"]
 
 PROVIDER_KEY = "__provider"
 DOMAIN_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$")
@@ -142,6 +142,24 @@ class Spec:
         known = set(fields_of(self.model)) - self.excluded | set(self.inputs())
         known |= set(self.generated.values()) | set(self.kept)
         return [k for k in props if k not in known and k != PROVIDER_KEY]
+
+
+PROVISORY = Behaviour(replace=True, server_default=False)
+"""The ``provisory`` input of services: selects the configuration space the service does not use."""
+
+
+def service_spec(name: str, model: type[WireModel], api: type[Collection], id_input: str) -> Spec:
+    """The spec shared by the four provisioning services: POST creates with a client-chosen id (assigned
+    by ``check`` when absent), a provisory space, and the wire ``id`` carried as ``id_input``."""
+    return Spec(
+        name=name,
+        model=model,
+        api=api,
+        id_input=id_input,
+        auto_id=True,
+        extra={"provisory": PROVISORY},
+        excluded=frozenset({"id"}),
+    )
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,10 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
-from pulumi_iotcomms.api._schema import Behaviour
 from pulumi_iotcomms.api.alarmbridge import AlarmBridge as AlarmBridgeModel
 from pulumi_iotcomms.api.alarmbridge import AlarmBridgeApi
 
-from ._provider import IotcommsProvider, Spec
+from ._provider import IotcommsProvider, service_spec
 from ._resource import resource_args
 
 __all__ = ["AlarmBridge", "AlarmBridgeProvider"]
@@ -21,15 +20,7 @@ __all__ = ["AlarmBridge", "AlarmBridgeProvider"]
 class AlarmBridgeProvider(IotcommsProvider):
     """Lifecycle of alarm bridges: POST creates, PATCH updates, ``provisory`` selects the provisory space."""
 
-    spec = Spec(
-        name="AlarmBridge",
-        model=AlarmBridgeModel,
-        api=AlarmBridgeApi,
-        id_input="alarm_bridge_id",
-        auto_id=True,
-        extra={"provisory": Behaviour(replace=True, server_default=False)},
-        excluded=frozenset({"id"}),
-    )
+    spec = service_spec("AlarmBridge", AlarmBridgeModel, AlarmBridgeApi, "alarm_bridge_id")
 
 
 class AlarmBridge(pulumi.dynamic.Resource, module="iotcomms", name="AlarmBridge"):

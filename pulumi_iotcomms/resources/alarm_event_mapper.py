@@ -8,11 +8,10 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
-from pulumi_iotcomms.api._schema import Behaviour
 from pulumi_iotcomms.api.alarmeventmapper import AlarmEventMapper as AlarmEventMapperModel
 from pulumi_iotcomms.api.alarmeventmapper import AlarmEventMapperApi
 
-from ._provider import IotcommsProvider, Spec
+from ._provider import IotcommsProvider, service_spec
 from ._resource import resource_args
 
 __all__ = ["AlarmEventMapper", "AlarmEventMapperProvider"]
@@ -21,15 +20,7 @@ __all__ = ["AlarmEventMapper", "AlarmEventMapperProvider"]
 class AlarmEventMapperProvider(IotcommsProvider):
     """Lifecycle of alarm event mappers: POST creates, PATCH updates, ``provisory`` selects the provisory space."""
 
-    spec = Spec(
-        name="AlarmEventMapper",
-        model=AlarmEventMapperModel,
-        api=AlarmEventMapperApi,
-        id_input="alarm_event_mapper_id",
-        auto_id=True,
-        extra={"provisory": Behaviour(replace=True, server_default=False)},
-        excluded=frozenset({"id"}),
-    )
+    spec = service_spec("AlarmEventMapper", AlarmEventMapperModel, AlarmEventMapperApi, "alarm_event_mapper_id")
 
 
 class AlarmEventMapper(pulumi.dynamic.Resource, module="iotcomms", name="AlarmEventMapper"):

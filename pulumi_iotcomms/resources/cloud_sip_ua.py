@@ -8,11 +8,10 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
-from pulumi_iotcomms.api._schema import Behaviour
 from pulumi_iotcomms.api.cloudsipua import CloudSipUa as CloudSipUaModel
 from pulumi_iotcomms.api.cloudsipua import CloudSipUaApi
 
-from ._provider import IotcommsProvider, Spec
+from ._provider import IotcommsProvider, service_spec
 from ._resource import resource_args
 
 __all__ = ["CloudSipUa", "CloudSipUaProvider"]
@@ -21,15 +20,7 @@ __all__ = ["CloudSipUa", "CloudSipUaProvider"]
 class CloudSipUaProvider(IotcommsProvider):
     """Lifecycle of cloud SIP user agents: POST creates, PATCH updates, ``provisory`` selects the provisory space."""
 
-    spec = Spec(
-        name="CloudSipUa",
-        model=CloudSipUaModel,
-        api=CloudSipUaApi,
-        id_input="cloud_sip_ua_id",
-        auto_id=True,
-        extra={"provisory": Behaviour(replace=True, server_default=False)},
-        excluded=frozenset({"id"}),
-    )
+    spec = service_spec("CloudSipUa", CloudSipUaModel, CloudSipUaApi, "cloud_sip_ua_id")
 
 
 class CloudSipUa(pulumi.dynamic.Resource, module="iotcomms", name="CloudSipUa"):

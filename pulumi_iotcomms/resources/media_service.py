@@ -8,11 +8,10 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
-from pulumi_iotcomms.api._schema import Behaviour
 from pulumi_iotcomms.api.mediaservice import MediaService as MediaServiceModel
 from pulumi_iotcomms.api.mediaservice import MediaServiceApi
 
-from ._provider import IotcommsProvider, Spec
+from ._provider import IotcommsProvider, service_spec
 from ._resource import resource_args
 
 __all__ = ["MediaService", "MediaServiceProvider"]
@@ -21,15 +20,7 @@ __all__ = ["MediaService", "MediaServiceProvider"]
 class MediaServiceProvider(IotcommsProvider):
     """Lifecycle of media services: POST creates, PATCH updates, ``provisory`` selects the provisory space."""
 
-    spec = Spec(
-        name="MediaService",
-        model=MediaServiceModel,
-        api=MediaServiceApi,
-        id_input="media_service_id",
-        auto_id=True,
-        extra={"provisory": Behaviour(replace=True, server_default=False)},
-        excluded=frozenset({"id"}),
-    )
+    spec = service_spec("MediaService", MediaServiceModel, MediaServiceApi, "media_service_id")
 
 
 class MediaService(pulumi.dynamic.Resource, module="iotcomms", name="MediaService"):

@@ -9,73 +9,20 @@ The multi-environment example runs its dev and prod stacks side by side, in two 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
+from tests.examples._projects import EXAMPLES, REPO, Project, project_dirs
 from tests.harness import Harness, Secret
 from tests.resources._lifecycle import state_text
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
 EARLIER_SETTINGS = {"alarmTopic": "arn:aws:sns:eu-north-1:123456789012:earlier"}
-SECRET_KEY = re.compile(r"(password|secret|token|privatekey)$", re.IGNORECASE)
 SETTINGS = {"notifications"}
 """Resource names of per-tenant settings: they take over an existing object instead of adding one."""
-
-
-@dataclass(frozen=True)
-class Project:
-    """A Pulumi project directory as the CLI reads it: name, program directory, stack config."""
-
-    directory: Path
-
-    @property
-    def settings(self) -> dict[str, Any]:
-        return dict(yaml.safe_load((self.directory / "Pulumi.yaml").read_text()))
-
-    @property
-    def name(self) -> str:
-        return str(self.settings["name"])
-
-    @property
-    def program(self) -> Path:
-        return (self.directory / self.settings.get("main", ".")).resolve()
-
-    def stack_file(self, stack: str) -> dict[str, Any]:
-        return dict(yaml.safe_load((self.directory / f"Pulumi.{stack}.yaml").read_text()))
-
-    def stack_config(self, stack: str) -> dict[str, Any]:
-        """``Pulumi.<stack>.yaml``'s config, namespaced keys, values as written (``{"secure": ...}`` kept)."""
-        return dict(self.stack_file(stack).get("config") or {})
-
-    def program_config(self, stack: str) -> dict[str, Any]:
-        """This project's own keys (namespace stripped)."""
-        prefix = f"{self.name}:"
-        return {k.removeprefix(prefix): v for k, v in self.stack_config(stack).items() if k.startswith(prefix)}
-
-    def harness(self, stack: str, state_dir: Path, emulator: EmulatorClient, domain: str, token: str) -> Harness:
-        """A harness for ``stack``, its config aimed at ``domain`` of the test emulator."""
-        config: dict[str, Any] = {}
-        for key, value in self.stack_config(stack).items():
-            secure = isinstance(value, dict) and set(value) == {"secure"}
-            config[key] = Secret(f"test-{key.rsplit(':', 1)[-1]}") if secure else value
-        config.update({"iotcomms:endpoint": emulator.url, "iotcomms:domain": domain, "iotcomms:token": Secret(token)})
-        return Harness(self.program, state_dir=state_dir, project=self.name, stack=stack, config=config)
-
-    def secret_values(self, stack: str) -> list[str]:
-        """Plain config values under secret-looking keys: they must never reach the state in plaintext."""
-        return [
-            value
-            for key, value in self.stack_config(stack).items()
-            if isinstance(value, str) and SECRET_KEY.search(key.rsplit(":", 1)[-1])
-        ]
 
 
 def _leaves(value: Any) -> Iterator[Any]:
@@ -133,9 +80,8 @@ CASES = {
 }
 
 
-def test_every_example_is_covered() -> None:
-    found = {f"examples/{p.parent.name}" for p in EXAMPLES.glob("*/Pulumi.yaml")}
-    assert found == {d for d in CASES if d != "."}
+def test_every_project_is_covered() -> None:
+    assert sorted(CASES) == project_dirs()
 
 
 # -- the engine-level runs ---------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tests.examples.test_examples import CASES, REPO, Project
+from tests.examples._projects import REPO, Project, project_dirs
 
-PROJECTS = sorted(CASES)
+PROJECTS = project_dirs()
 
 
 def _makefile_var(name: str) -> str:
