@@ -239,7 +239,8 @@ _STATUS_ERRORS: Mapping[int, type[ApiError]] = {
 
 _HINTS: Mapping[type[ApiError], str] = {
     UnauthorizedError: "check the iotcomms:token or iotcomms:privateKey configuration",
-    ForbiddenError: "the credentials are not allowed to perform this operation",
+    ForbiddenError: "the credentials are not allowed to perform this operation; check that the iotcomms:token or "
+    "iotcomms:privateKey configuration belongs to this domain",
 }
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 import warnings
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from ._ops import Collection
-from ._schema import COMPUTED, REPLACE, SECRET, Regex, WireModel, format_errors
+from pulumi_iotcomms.errors import InputError
+
+from ._ops import Collection, Doc
+from ._schema import COMPUTED, REPLACE, SECRET, Regex, WireModel, behaviour, format_errors
+from .contract import route
 
 __all__ = [
     "DEVICE_ID_PATTERN",
@@ -17,6 +25,7 @@ __all__ = [
     "Device",
     "DeviceApi",
     "OverrideInAlarmEvent",
+    "bulk_csv",
 ]
 
 DEVICE_ID_PATTERN = r"^[a-zA-Z0-9\-\._:~+]+$"
@@ -120,3 +129,94 @@ class DeviceApi(Collection):
     list_key = "devices"
     create_route = "put"
     body_id_field = "deviceId"
+
+    def bulk_upload(self, domain: str, bulk_id: str, devices: Sequence[Device]) -> Doc:
+        """Start a bulk job provisioning ``devices`` (``PUT .../bulk/{bulkId}`` with :func:`bulk_csv`).
+
+        The CSV is rendered, and checked for formula injection, before anything is sent; poll
+        :meth:`bulk_status` with the same ``bulk_id`` for the outcome.
+        """
+        text = bulk_csv(devices)
+        r = route("device.bulk_put")
+        params = {"domain": domain, "bulkId": bulk_id}
+        return dict(self.transport.request_json(r.method, r.path, params, content=text, content_type="text/csv"))
+
+    def bulk_status(self, domain: str, bulk_id: str) -> Doc:
+        """The bulk job's status: ``status`` (STARTED, COMPLETED or FAILED), ``reason``, timestamps."""
+        r = route("device.bulk_get")
+        body = self.transport.request_json(r.method, r.path, {"domain": domain, "bulkId": bulk_id})
+        return dict(body.get("status") or {})
+
+
+_COMPUTED_COLUMNS = frozenset(
+    info.alias or name for name, info in Device.model_fields.items() if behaviour(Device, name).computed
+)
+_FORMULA_START = ("=", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_CELL_ALLOWED = "cells not starting with =, @, tab or carriage return; a leading + or - only in a deviceId or a number"
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _bulk_row(device: Device) -> dict[str, str]:
+    """One device as ``{column: cell}``: dotted columns for nested objects, ``serviceData.*`` cells as JSON."""
+    row: dict[str, str] = {}
+    for column, value in device.to_wire().items():
+        if value is None or column in _COMPUTED_COLUMNS:
+            continue
+        if column == "serviceData":
+            for key, item in value.items():
+                if not key or "." in key:
+                    raise InputError(f"key {key!r} cannot be a CSV column", path="service_data", allowed="no '.'")
+                row[f"serviceData.{key}"] = json.dumps(item, separators=(",", ":"))
+        elif isinstance(value, dict):
+            row.update({f"{column}.{k}": _cell_text(v) for k, v in value.items() if v is not None})
+        else:
+            row[column] = _cell_text(value)
+    return row
+
+
+def _check_cell(row: int, column: str, cell: str) -> None:
+    if not cell:
+        return
+    harmless_sign = cell[0] in "+-" and (
+        _NUMBER.fullmatch(cell) or (column == "deviceId" and re.fullmatch(DEVICE_ID_PATTERN, cell))
+    )
+    if cell.startswith(_FORMULA_START) or (cell[0] in "+-" and not harmless_sign):
+        raise InputError(
+            f"the cell starts with {cell[0]!r} and would be interpreted as a spreadsheet formula",
+            path=f"row {row}, column {column}",
+            allowed=_CELL_ALLOWED,
+        )
+
+
+def bulk_csv(devices: Sequence[Device]) -> str:
+    """The bulk provisioning CSV for ``devices``, as the docs describe it.
+
+    The header names device properties (camelCase); nested objects become dotted columns
+    (``authorized.register``) and each ``serviceData`` key a ``serviceData.<key>`` column holding JSON.
+    Computed properties are left out; an empty cell means the property is absent. Row 1 is the
+    header, so ``devices[i]`` is row ``i + 2``.
+
+    Raises:
+        InputError: naming the row and column of a cell a spreadsheet would run as a formula
+            (starting with ``=``, ``@``, tab or CR, or with ``+``/``-`` unless it is a number, or a
+            valid deviceId in the deviceId column).
+    """
+    rows = [_bulk_row(device) for device in devices]
+    columns: list[str] = []
+    for row in rows:
+        columns += [column for column in row if column not in columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for number, row in enumerate(rows, start=2):
+        cells = [row.get(column, "") for column in columns]
+        for column, cell in zip(columns, cells, strict=True):
+            _check_cell(number, column, cell)
+        writer.writerow(cells)
+    return out.getvalue()

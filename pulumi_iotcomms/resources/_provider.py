@@ -10,6 +10,8 @@ provider host, and the HTTP transport is shared per process (``_config.transport
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import secrets
 import string
@@ -34,6 +36,7 @@ from pulumi_iotcomms.api._ops import Collection, Doc
 from pulumi_iotcomms.api._schema import Behaviour, WireModel
 from pulumi_iotcomms.errors import (
     ApiError,
+    ConfigurationError,
     ConflictError,
     DeadlineExceededError,
     IotcommsError,
@@ -86,6 +89,16 @@ def _attempts() -> Iterator[_Attempt]:
             return
     assert attempt.error is not None
     raise attempt.error
+
+
+def _configure_logging(level: str | None) -> None:
+    if not level:
+        return
+    name = level.strip().upper()
+    if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigurationError(f"IOTCOMMS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pulumi_iotcomms").setLevel(name)
 
 
 class ConflictingObjectError(IotcommsError):
@@ -143,6 +156,12 @@ class Spec:
         known |= set(self.generated.values()) | set(self.kept)
         return [k for k in props if k not in known and k != PROVIDER_KEY]
 
+    def settable_inputs(self) -> list[str]:
+        """The input names a program may set, sorted (for messages)."""
+        fields = fields_of(self.model)
+        names = {n for n, f in fields.items() if not f.behaviour.computed and n not in self.excluded}
+        return sorted((names | set(self.inputs())) - {"resource_name"})
+
 
 PROVISORY = Behaviour(replace=True, server_default=False)
 """The ``provisory`` input of services: selects the configuration space the service does not use."""
@@ -193,8 +212,12 @@ class IotcommsProvider(ResourceProvider):
         del state
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Read the ``iotcomms:*`` configuration (with ``IOTCOMMS_*`` environment fallbacks)."""
+        """Read the ``iotcomms:*`` configuration (with ``IOTCOMMS_*`` environment fallbacks).
+
+        ``IOTCOMMS_LOG_LEVEL`` (e.g. ``DEBUG``) sends the ``pulumi_iotcomms`` logs to the host's stderr.
+        """
         self._settings = Settings.load(req.config)
+        _configure_logging(os.environ.get("IOTCOMMS_LOG_LEVEL"))
 
     @property
     def settings(self) -> Settings:
@@ -262,8 +285,10 @@ class IotcommsProvider(ResourceProvider):
         """Validate locally (no HTTP); fill ``domain`` from config and assign an id when absent."""
         olds = _olds or {}
         inputs = {k: v for k, v in news.items() if v is not None}
+        allowed = ", ".join(self.spec.settable_inputs())
         failures: list[CheckFailure] = [
-            CheckFailure(name, f"unknown property of {self.spec.name}") for name in self.spec.unknown_inputs(inputs)
+            CheckFailure(name, f"unknown property of {self.spec.name}; allowed: {allowed}")
+            for name in self.spec.unknown_inputs(inputs)
         ]
         if inputs.get("domain") is None:
             if self.settings.domain:
@@ -271,7 +296,8 @@ class IotcommsProvider(ResourceProvider):
             else:
                 failures.append(CheckFailure("domain", "required: set domain= or the iotcomms:domain config"))
         domain = inputs.get("domain")
-        if isinstance(domain, str) and not is_unknown(domain) and not DOMAIN_PATTERN.match(domain):
+        valid = isinstance(domain, str) and DOMAIN_PATTERN.fullmatch(domain)
+        if domain is not None and not is_unknown(domain) and not valid:
             failures.append(CheckFailure("domain", "must be a DNS domain name such as acme.example.com"))
         failures += self._check_id(olds, inputs)
         for name, beh in self.spec.inputs().items():
@@ -293,9 +319,13 @@ class IotcommsProvider(ResourceProvider):
             suffix = "".join(secrets.choice(_ALPHABET) for _ in range(7))
             inputs[name] = kept or f"{inputs.get('resource_name') or self.spec.name.lower()}-{suffix}"
         value = inputs[name]
-        if is_unknown(value) or name in fields_of(self.spec.model):
+        if is_unknown(value):
+            return []
+        if isinstance(value, str) and (value == "." or ".." in value):
+            return [CheckFailure(name, "must not be '.' or contain '..': the id is a segment of the URL path")]
+        if name in fields_of(self.spec.model):
             return []  # the schema validates its own id fields
-        if not isinstance(value, str) or not ID_PATTERN.match(value):
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
             return [CheckFailure(name, f"must match {ID_PATTERN.pattern}")]
         return []
 

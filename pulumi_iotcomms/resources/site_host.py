@@ -14,6 +14,7 @@ from pulumi_iotcomms.api._schema import Behaviour
 from pulumi_iotcomms.api.site import HostCommission, SiteApi
 from pulumi_iotcomms.errors import IotcommsError, NotFoundError
 
+from ._engine import is_unknown
 from ._provider import IotcommsProvider, Spec, Target
 from ._resource import resource_args
 
@@ -66,9 +67,9 @@ class SiteHostProvider(IotcommsProvider):
             value = result.inputs.get(name)
             if value is None:
                 result.failures.append(pulumi.dynamic.CheckFailure(name, "required"))
-            elif isinstance(value, str) and not _valid_name(value):
+            elif not is_unknown(value) and not (isinstance(value, str) and _valid_name(value)):
                 result.failures.append(
-                    pulumi.dynamic.CheckFailure(name, "must be 1-63 letters, digits, '.', '_' or '-'")
+                    pulumi.dynamic.CheckFailure(name, "must be 1-63 letters, digits, '.', '_' or '-', without '..'")
                 )
         return result
 
@@ -98,7 +99,7 @@ class SiteHostProvider(IotcommsProvider):
 
 
 def _valid_name(value: str) -> bool:
-    return re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", value) is not None
+    return re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", value) is not None and ".." not in value
 
 
 class SiteHost(pulumi.dynamic.Resource, module="iotcomms", name="SiteHost"):

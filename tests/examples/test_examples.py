@@ -87,9 +87,14 @@ def test_every_project_is_covered() -> None:
 # -- the engine-level runs ---------------------------------------------------------------------------------
 
 
+def _expected(project: Project, stack: str) -> tuple[set[str], tuple[str, ...]]:
+    """The resource names ``stack`` of ``project`` declares, and its secret exports."""
+    names, secret_exports = CASES[project.directory.relative_to(REPO).as_posix()]
+    return names(project.program_config(stack)), secret_exports
+
+
 def _deploy_and_check(harness: Harness, project: Project, stack: str, emulator: EmulatorClient, domain: str) -> None:
-    expected_names, secret_exports = CASES[str(project.directory.relative_to(REPO).as_posix()) or "."]
-    expected = expected_names(project.program_config(stack))
+    expected, secret_exports = _expected(project, stack)
 
     stored_before = _stored(emulator, domain)
     up = harness.up()
@@ -107,7 +112,10 @@ def _deploy_and_check(harness: Harness, project: Project, stack: str, emulator: 
 @pytest.mark.parametrize("directory", [d for d in CASES if d != "examples/multi-environment"])
 def test_example_up_preview_destroy(directory: str, emulator: EmulatorClient, tmp_path: Path) -> None:
     project = Project(REPO / directory)
-    emulator.ok("PUT", f"/provisioning/notificationsettings/{DOMAIN}", json=EARLIER_SETTINGS)
+    settings_url = f"/provisioning/notificationsettings/{DOMAIN}"
+    takes_over_settings = bool(_expected(project, "dev")[0] & SETTINGS)
+    if takes_over_settings:  # a tenant with settings of its own, which destroy must give back
+        emulator.ok("PUT", settings_url, json=EARLIER_SETTINGS)
     before = emulator.objects()
     harness = project.harness("dev", tmp_path, emulator, DOMAIN, TOKEN)
 
@@ -115,7 +123,11 @@ def test_example_up_preview_destroy(directory: str, emulator: EmulatorClient, tm
 
     destroyed = harness.destroy()
     assert set(destroyed.changes.values()) == {"delete"}
-    assert emulator.objects() == before
+    assert emulator.objects() == before  # empty, or only the earlier settings
+    if takes_over_settings:
+        assert emulator.ok("GET", settings_url) == EARLIER_SETTINGS
+    else:
+        assert before == {}
 
 
 def test_multi_environment_stacks_side_by_side(emulator: EmulatorClient, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import os
+import pickle
 import runpy
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -510,7 +511,7 @@ class HarnessMonitor(MockMonitor):
 def _program_callable(program: Program) -> tuple[Callable[[], object], Path | None]:
     if callable(program):
         return program, None
-    path = Path(program)
+    path = Path(program).resolve()  # the program runs from its own directory
     if path.is_dir():
         if not (path / "__main__.py").exists():
             raise HarnessError(f"{path} has no __main__.py")
@@ -573,6 +574,9 @@ def _execute(
     secret_keys: Sequence[str],
 ) -> tuple[PropertyMap, BaseException | None]:
     run, directory = _program_callable(program)
+    # The SDK's serialize_provider wraps pickle._Pickler methods once per dynamic resource and never
+    # unwraps them; in one long process the chain would grow until pickling overflows the stack.
+    pickler_methods = {name: vars(pickle._Pickler).get(name) for name in ("_batch_setitems", "save_dict")}
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     previous_cwd = os.getcwd()
@@ -596,6 +600,8 @@ def _execute(
     finally:
         os.chdir(previous_cwd)
         _shutdown_loop(loop)
+        for name, method in pickler_methods.items():
+            setattr(pickle._Pickler, name, method)
 
 
 def run_program(
