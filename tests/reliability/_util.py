@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_iotcomms.resources._provider import IotcommsProvider
 from tests.emulator_client import DOMAIN, EmulatorClient
@@ -94,3 +97,13 @@ def register_public_key(emulator: EmulatorClient, domain: str = DOMAIN) -> str:
 def urn(provider: type[IotcommsProvider], name: str) -> str:
     """The URN the engine gives a dynamic resource of ``provider``'s type named ``name``."""
     return f"urn:pulumi:dev::{PROJECT}::pulumi-python:dynamic/iotcomms:{provider.spec.name}::{name}"
+
+
+def serialized(provider: IotcommsProvider) -> str:
+    """The ``__provider`` value the SDK makes for ``provider``, undoing the SDK's pickler patches after."""
+    patched = {name: vars(pickle._Pickler).get(name) for name in ("_batch_setitems", "save_dict")}
+    try:
+        return str(serialize_provider(provider))
+    finally:
+        for name, method in patched.items():
+            setattr(pickle._Pickler, name, method)

@@ -8,14 +8,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from pulumi.dynamic.dynamic import serialize_provider
-
 from pulumi_iotcomms.resources import DeviceProvider
 from tests.emulator_client import DOMAIN, EmulatorClient
 from tests.harness import ProviderHost, Secret
 from tests.harness.host import default_pythonpath
 from tests.harness.props import PropertyMap, reveal
-from tests.reliability._util import PROJECT, md5, register_public_key, urn
+from tests.reliability._util import PROJECT, md5, register_public_key, serialized, urn
 from tests.resources._lifecycle import config_for
 
 WORKERS = 4
@@ -36,7 +34,7 @@ def _timed(calls: Sequence[Callable[[], T]], concurrently: bool) -> tuple[list[T
 
 def _run(host: ProviderHost, prefix: str, concurrently: bool) -> tuple[list[PropertyMap], list[PropertyMap], float]:
     """Check, then Create and Read 4 credentials devices; returns outputs of both and the Create time."""
-    provider = serialize_provider(DeviceProvider())
+    provider = serialized(DeviceProvider())
     names = [f"{prefix}-{i}" for i in range(WORKERS)]
     news = [
         {"__provider": provider, "resource_name": n, "domain": DOMAIN, "device_id": n, "auth_type": "credentials"}
