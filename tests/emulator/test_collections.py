@@ -42,7 +42,7 @@ def test_every_route_checks_the_bearer_first(
     assert emulator.objects() == {}
 
 
-_MISSING = [
+_MISSING: list[tuple[str, str, Any]] = [
     ("device.get", "deviceId", None),
     ("device.delete", "deviceId", None),
     ("device.patch", "deviceId", []),

@@ -67,7 +67,7 @@ def test_put_replaces_the_whole_device(emulator: EmulatorClient) -> None:
     assert "macAddress" not in got
 
 
-_INVALID: list[tuple[dict[str, Any], str]] = [
+_INVALID: list[tuple[Any, str]] = [
     ({"authType": "deviceid"}, "deviceId"),
     ({"deviceId": "a b", "authType": "deviceid"}, "deviceId"),
     ({"deviceId": "a/b", "authType": "deviceid"}, "deviceId"),

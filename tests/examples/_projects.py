@@ -39,7 +39,7 @@ class Project:
     @property
     def program(self) -> Path:
         """The program directory: ``main`` relative to Pulumi.yaml (the harness needs it absolute)."""
-        return (self.directory / self.settings.get("main", ".")).resolve()
+        return (self.directory / str(self.settings.get("main", "."))).resolve()
 
     def stack_file(self, stack: str) -> dict[str, Any]:
         return dict(yaml.safe_load((self.directory / f"Pulumi.{stack}.yaml").read_text()))

@@ -18,7 +18,7 @@ from tests.harness import Harness, ProviderHost
 from tests.resources._lifecycle import config_for
 
 PROJECT = "reliability"
-IVR = {"name": "ivr", "destination_match": "^4620", "callback_base_url": "https://ivr.example.com/cb"}
+IVR: dict[str, Any] = {"name": "ivr", "destination_match": "^4620", "callback_base_url": "https://ivr.example.com/cb"}
 """Inputs of a media service (add ``rest_authentication``)."""
 
 

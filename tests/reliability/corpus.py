@@ -184,6 +184,11 @@ def _first_rejected(accepts: Callable[[str], bool], probes: tuple[str, ...]) -> 
     return next(p for p in probes if not accepts(p))
 
 
+def _pattern_accepts(pattern: str) -> Callable[[str], bool]:
+    search = re.compile(pattern).search
+    return lambda value: search(value) is not None
+
+
 def _validator_accepts(func: Callable[[Any], Any]) -> Callable[[str], bool]:
     def accepts(value: str) -> bool:
         try:
@@ -211,8 +216,7 @@ def _constraint_values(base: Any, metadata: list[Any]) -> Iterator[tuple[str, st
         elif isinstance(item, annotated_types.MinLen):
             yield "length", f"under {item.min_length}", "" if base is str else []
         elif getattr(item, "pattern", None):
-            matches = re.compile(str(item.pattern)).search
-            yield "pattern", "no match", _first_rejected(lambda v, m=matches: bool(m(v)), _PATTERN_PROBES)
+            yield "pattern", "no match", _first_rejected(_pattern_accepts(str(item.pattern)), _PATTERN_PROBES)
     if typing.get_origin(base) is Literal:
         yield "enum", "not a member", "not-a-member"
 
@@ -249,7 +253,7 @@ def _value_cases(path: tuple[Key, ...], annotation: Any, metadata: list[Any]) ->
 
 def _model_cases(model: type[BaseModel], prefix: tuple[Key, ...], excluded: frozenset[str]) -> Iterator[Any]:
     for name, info in model.model_fields.items():
-        beh = fields_of(model)[name].behaviour  # type: ignore[arg-type]
+        beh = fields_of(model)[name].behaviour
         if beh.computed or name in excluded:
             continue
         path = (*prefix, name)

@@ -11,7 +11,7 @@ import pytest
 import pulumi_iotcomms.resources as resources
 from pulumi_iotcomms._auth import TokenAuth
 from pulumi_iotcomms._transport import Transport
-from pulumi_iotcomms.api.device import Device, DeviceApi
+from pulumi_iotcomms.api.device import Authorized, Device, DeviceApi
 from pulumi_iotcomms.resources._config import Settings
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
 from tests.harness import CheckFailedError
@@ -77,7 +77,12 @@ def test_bulk_upload_round_trips(emulator: EmulatorClient) -> None:
     devices = [
         Device(device_id="+46701234567", auth_type="deviceid", description="-5", device_cli="+46701234567"),
         Device(device_id="unit-7", auth_type="deviceid", service_data={"alarmBridge": {"heartbeatInterval": 300000}}),
-        Device(device_id="app-1", auth_type="userid", password="pw", authorized={"domain": DOMAIN, "register": True}),
+        Device(
+            device_id="app-1",
+            auth_type="userid",
+            password="pw",
+            authorized=Authorized(domain=DOMAIN, register=True),
+        ),
     ]
     with Transport(emulator.url, TokenAuth(TOKEN)) as transport:
         api = DeviceApi(transport)

@@ -3,6 +3,7 @@ client and one JWT signer, give the same results as the same operations one afte
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,17 +45,17 @@ def _run(host: ProviderHost, prefix: str, concurrently: bool) -> tuple[list[Prop
         host.check(urn(DeviceProvider, n), {}, p, allow_unknowns=False).inputs for n, p in zip(names, news, strict=True)
     ]
     created, seconds = _timed(
-        [lambda n=n, i=i: host.create(urn(DeviceProvider, n), i) for n, i in zip(names, inputs, strict=True)],
+        [functools.partial(host.create, urn(DeviceProvider, n), i) for n, i in zip(names, inputs, strict=True)],
         concurrently,
     )
     read, _ = _timed(
         [
-            lambda n=n, c=c, i=i: host.read(urn(DeviceProvider, n), c[0], i, c[1]).outputs
+            functools.partial(host.read, urn(DeviceProvider, n), c[0], i, c[1])
             for n, c, i in zip(names, created, inputs, strict=True)
         ],
         concurrently,
     )
-    return [reveal(outputs) for _, outputs in created], [reveal(r) for r in read], seconds
+    return [reveal(outputs) for _, outputs in created], [reveal(r.outputs) for r in read], seconds
 
 
 def _shared(outputs: PropertyMap) -> dict[str, Any]:

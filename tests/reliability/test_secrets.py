@@ -24,7 +24,11 @@ DEVICES = f"/provisioning/device/{DOMAIN}"
 USER, SEEDED, TRUNK, TRUNK_2 = "Sec-User-Pw-5101", "Sec-Seeded-Pw-5102", "Sec-Trunk-Pw-5103", "Sec-Trunk-Pw-5104"
 MAPPER, BACKUP, REST, GOOGLE = "Sec-Mapper-Pw-5105", "Sec-Backup-Pw-5106", "Sec-Rest-5107", "Sec-Google-Key-5108"
 AUTHORIZED = {"domain": DOMAIN, "invite": ".*", "register": True}
-PBX = {"destination_target": "pbx.example.com", "destination_transport": "tcp", "destination_match": "^4640"}
+PBX: dict[str, Any] = {
+    "destination_target": "pbx.example.com",
+    "destination_transport": "tcp",
+    "destination_match": "^4640",
+}
 
 
 def _program(trunk_password: str = TRUNK, *, conflict: bool = False) -> Callable[[], None]:

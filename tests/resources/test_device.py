@@ -100,7 +100,12 @@ def _program(**overrides: Any) -> Any:
 
 
 def _seed(emulator: EmulatorClient, **overrides: Any) -> None:
-    wire = {"deviceId": "unit-1", "authType": "deviceid", "deviceType": "alarmUnit", "description": "first"}
+    wire: dict[str, Any] = {
+        "deviceId": "unit-1",
+        "authType": "deviceid",
+        "deviceType": "alarmUnit",
+        "description": "first",
+    }
     wire["serviceData"] = INPUTS["service_data"]
     emulator.ok("PUT", URL, json={**wire, **overrides})
 
