@@ -56,13 +56,16 @@ __all__ = [
 # Long HTML error pages from proxies would drown the useful part of a message.
 _MAX_REASON_CHARS = 500
 
+# Words servers put after "Authorization:" in their prose; redacting them would turn
+# "Authorization: token expired" into nonsense. Anything else there is treated as a credential.
+_PROSE = r"""(?!(?:missing|invalid|expired|token|required|empty|malformed|not|no|is|header|bearer)(?![^\s"',;}]))"""
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "Authorization: Bearer xyz", "authorization=xyz", '"Authorization": "xyz"'
     (
-        re.compile(r"""(?i)(authorization["']?\s*[:=]\s*["']?)(?:bearer\s+)?[^\s"',;}]+"""),
+        re.compile(rf"""(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer\s+)?){_PROSE}[^\s"',;}}]+"""),
         r"\1<redacted>",
     ),
-    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), r"\1<redacted>"),
+    (re.compile(rf"(?i)\b(bearer\s+){_PROSE}[A-Za-z0-9\-._~+/]+=*"), r"\1<redacted>"),
     # Bare JWTs: header.payload.signature, the header always starts with '{"' -> "eyJ".
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "<redacted-jwt>"),
 )

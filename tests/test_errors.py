@@ -167,6 +167,23 @@ def test_redact_secrets(text: str) -> None:
     assert "redacted" in redacted
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: token expired", "Authorization: token expired"),
+        ("Authorization: missing bearer token", "Authorization: missing bearer token"),
+        ("Authorization: invalid token", "Authorization: invalid token"),
+        ("Authorization: Bearer tok", "Authorization: Bearer <redacted>"),
+        ("Authorization: Bearer token-123", "Authorization: Bearer <redacted>"),
+        ('{"Authorization": "Invalid9"}', '{"Authorization": "<redacted>"}'),
+        ("bearer expired", "bearer expired"),
+    ],
+)
+def test_redaction_keeps_the_servers_prose(text: str, expected: str) -> None:
+    # Only the words servers use to explain an auth failure are spared; any other value is redacted.
+    assert redact_secrets(text) == expected
+
+
 def test_error_reason_is_redacted() -> None:
     err = error_for_response("GET", "/x", 400, {"reason": f"bad header Authorization: Bearer {JWT}"})
     assert JWT not in str(err)
