@@ -124,6 +124,7 @@ def run_campaign(
         text = state_text(workdir) + "\n".join(figures.errors)
         figures.secrets_found += sum(text.count(s) for s in (*SECRETS, emulator.token))
         figures.cycles += 1
+        figures.seconds = time.monotonic() - started
         if progress is not None:
             progress(cycle, figures)
     emulator.faults()
