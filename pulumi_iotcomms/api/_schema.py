@@ -79,7 +79,7 @@ class WireModel(BaseModel):
         populate_by_name=True,
         extra="allow",
         strict=True,
-        ser_json_inf_nan="null",
+        allow_inf_nan=False,  # JSON has no Infinity or NaN: reject them as input rather than send them
     )
 
     def to_wire(self) -> dict[str, Any]:
@@ -87,13 +87,25 @@ class WireModel(BaseModel):
         return self.model_dump(by_alias=True, exclude_unset=True, mode="json")
 
 
+# JavaScript syntax Python's ``re`` spells differently or lacks, mapped to an equivalent (or, for
+# Unicode property escapes, a stand-in of the same shape) so that only the syntax is checked.
+_JS_TO_PYTHON: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\(\?<(?![=!])"), "(?P<"),  # named group
+    (re.compile(r"\\k<(\w+)>"), r"(?P=\1)"),  # named backreference
+    (re.compile(r"\\[pP]\{[\w=]+\}"), r"\\w"),  # Unicode property escape (u flag)
+    (re.compile(r"\[\^\]"), r"[\\s\\S]"),  # [^] matches any character
+)
+
+
 def _check_regex(value: str) -> str:
-    # The service is JavaScript; accept /body/flags literals and JS named groups.
+    # The service is JavaScript; accept /body/flags literals and JS-only syntax.
     body = value
     if len(body) >= 2 and body.startswith("/") and body.rfind("/") > 0:
         body = body[1 : body.rfind("/")]
+    for pattern, replacement in _JS_TO_PYTHON:
+        body = pattern.sub(replacement, body)
     try:
-        re.compile(body.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
+        re.compile(body)
     except re.error as exc:
         raise ValueError(f"not a valid regular expression ({exc})") from None
     return value

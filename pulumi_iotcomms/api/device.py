@@ -168,16 +168,34 @@ def _bulk_row(device: Device) -> dict[str, str]:
     for column, value in device.to_wire().items():
         if value is None or column in _COMPUTED_COLUMNS:
             continue
+        _check_name(column, column)
         if column == "serviceData":
             for key, item in value.items():
-                if not key or "." in key:
-                    raise InputError(f"key {key!r} cannot be a CSV column", path="service_data", allowed="no '.'")
+                _check_name(key, "service_data")
                 row[f"serviceData.{key}"] = json.dumps(item, separators=(",", ":"))
         elif isinstance(value, dict):
-            row.update({f"{column}.{k}": _cell_text(v) for k, v in value.items() if v is not None})
+            cells = {k: v for k, v in value.items() if v is not None}
+            if not cells:
+                # A CSV holds nested objects only as dotted columns, so an empty one would vanish.
+                raise InputError(
+                    "an empty object cannot be expressed in a bulk CSV", path=column, allowed="at least one field set"
+                )
+            for key in cells:
+                _check_name(key, column)
+            row.update({f"{column}.{k}": _cell_text(v) for k, v in cells.items()})
         else:
             row[column] = _cell_text(value)
     return row
+
+
+def _check_name(name: str, path: str) -> None:
+    """A property name that becomes (part of) a CSV header cell."""
+    if not name or "." in name or name.startswith((*_FORMULA_START, "+", "-")):
+        raise InputError(
+            f"property name {name!r} cannot be a CSV column",
+            path=path,
+            allowed="non-empty names without '.' that do not start with =, @, +, -, tab or carriage return",
+        )
 
 
 def _check_cell(row: int, column: str, cell: str) -> None:
@@ -205,7 +223,9 @@ def bulk_csv(devices: Sequence[Device]) -> str:
     Raises:
         InputError: naming the row and column of a cell a spreadsheet would run as a formula
             (starting with ``=``, ``@``, tab or CR, or with ``+``/``-`` unless it is a number, or a
-            valid deviceId in the deviceId column).
+            valid deviceId in the deviceId column); naming a property whose name cannot be a header
+            cell (empty, containing ``.``, or starting like a formula); naming a nested object that is
+            empty (a CSV has no column for it).
     """
     rows = [_bulk_row(device) for device in devices]
     columns: list[str] = []

@@ -55,7 +55,8 @@ async def _ivr_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, number = _number(request)
     body = await json_body(request)
     validated(IvrFallback, body)
-    expiration = body.get("expiration", "HALF-YEAR")
+    # An explicit null means "not given": the documented default applies.
+    expiration = body.get("expiration") if body.get("expiration") is not None else "HALF-YEAR"
     expires = time.time() + EXPIRATION_PERIODS[expiration] * 86400 if isinstance(expiration, str) else expiration
     emu.store.put(IVR, domain, number, {**body, "expiresAt": expires})
     return {"success": True}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import math
 import os
 import threading
 from collections.abc import Mapping
@@ -97,6 +98,8 @@ def _number(raw: str | None, key: str, kind: type[Any], default: Any) -> Any:
         value = kind(raw)
     except ValueError:
         raise ConfigurationError(f"iotcomms:{key} must be a number, got {raw!r}", key=f"iotcomms:{key}") from None
+    if not math.isfinite(value):
+        raise ConfigurationError(f"iotcomms:{key} must be a finite number, got {raw!r}", key=f"iotcomms:{key}")
     if value < 0 or (key == "timeoutSeconds" and value == 0):
         raise ConfigurationError(f"iotcomms:{key} must be positive", key=f"iotcomms:{key}")
     return value

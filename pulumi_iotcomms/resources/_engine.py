@@ -167,7 +167,9 @@ def _strip_unknown(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_unknown(v) for k, v in value.items() if not is_unknown(v)}
     if isinstance(value, list):
-        return [_strip_unknown(v) for v in value if not is_unknown(v)]
+        # An unknown item becomes None rather than vanishing, so the items after it keep their index
+        # (errors name the right item) and length limits count it; its own error is then skipped.
+        return [None if is_unknown(v) else _strip_unknown(v) for v in value]
     return value
 
 
@@ -215,9 +217,20 @@ def changed_fields(model: type[WireModel], olds: Mapping[str, Any], news: Mappin
         new = news.get(name, default) if news.get(name) is not None else default
         if new is None and old is None:
             continue
-        if is_unknown(new) or _has_unknown(new) or normalize(old) != normalize(new):
+        if is_unknown(new) or _has_unknown(new) or not same_json(normalize(old), normalize(new)):
             out.append(name)
     return out
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """JSON equality: unlike ``==`` in Python, ``true`` is not ``1`` and ``false`` is not ``0``."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def _has_unknown(value: Any) -> bool:

@@ -46,7 +46,7 @@ def url(name: str, **params: str) -> tuple[str, str]:
 
 
 def md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def keys_of(body: dict[str, Any], expected: set[str], *, absent: frozenset[str] | set[str] = frozenset()) -> None:
@@ -132,6 +132,39 @@ SETTINGS_SAMPLE: dict[str, Any] = {
     "sipEventsRestEndpoint": "https://events.example.com/sip",  # docs: must start with http(s)://
     "alarmbridgeCallbackEndpoint": "http://events.example.com/ab",
 }
+
+IVR_FALLBACK_SAMPLE: dict[str, Any] = {
+    "mode": "onError",
+    "expiration": "HALF-YEAR",
+    "command": {
+        "action": {
+            "sipFrom": "string",
+            "xHeaders": {},
+            "sipDiversion": "string",
+            "sipPAI": "string",
+            "type": "call",
+            "contactParameters": {},
+            "sipTo": "string",
+            "pHeaders": {},
+            "copyHeaders": ["string"],
+            "contactUserParameters": {},
+            "sipRPID": "string",
+            "destAddr": "string",
+            "maxRingTime": 0,
+        },
+        "phrases": [
+            {
+                "fileName": "string",
+                "format": "string",
+                "cacheTimeToLive": "string",
+                "googleTTSParameters": {},
+                "refreshCache": True,
+                "awsTTSParameters": {},
+            }
+        ],
+    },
+}
+"""The docs' request sample for setting an IVR fallback."""
 
 CALLBACK = "https://callbacks.example.com/base"
 

@@ -8,30 +8,11 @@ from typing import Any
 import pytest
 
 from pulumi_iotcomms.api.cache import EXPIRATION_PERIODS
-from tests.emulator.samples import IVR, SIPREC
+from tests.emulator.samples import IVR, IVR_FALLBACK_SAMPLE, SIPREC
 from tests.emulator_client import OTHER_DOMAIN, OTHER_TOKEN, EmulatorClient
 
-SAMPLE: dict[str, Any] = {
-    "mode": "onError",
-    "command": {
-        "action": {
-            "sipFrom": "string",
-            "xHeaders": {},
-            "sipDiversion": "string",
-            "sipPAI": "string",
-            "type": "call",
-            "contactParameters": {},
-            "sipTo": "string",
-            "pHeaders": {},
-            "copyHeaders": ["string"],
-            "contactUserParameters": {},
-            "sipRPID": "string",
-            "destAddr": "string",
-            "maxRingTime": 0,
-        },
-        "phrases": [{"fileName": "f", "format": "wav", "cacheTimeToLive": "1d", "refreshCache": True}],
-    },
-}
+SAMPLE = {k: v for k, v in IVR_FALLBACK_SAMPLE.items() if k != "expiration"}
+"""The docs' sample without its expiration, so the documented default applies."""
 
 
 @pytest.mark.parametrize("expiration", [None, *EXPIRATION_PERIODS])
@@ -43,6 +24,13 @@ def test_ivr_fallback_expires_after_each_period(emulator: EmulatorClient, expira
     assert got["data"] == {**SAMPLE, "ttl": got["data"]["ttl"]}
     days = EXPIRATION_PERIODS[expiration or "HALF-YEAR"]  # HALF-YEAR is the documented default
     assert abs(got["data"]["ttl"] - (time.time() + days * 86400)) < 5
+
+
+def test_ivr_fallback_with_a_null_expiration_takes_the_default(emulator: EmulatorClient) -> None:
+    emulator.ok("PUT", f"{IVR}/1", json={**SAMPLE, "expiration": None})
+    got = emulator.ok("GET", f"{IVR}/1")["data"]
+    assert abs(got["ttl"] - (time.time() + EXPIRATION_PERIODS["HALF-YEAR"] * 86400)) < 5
+    assert emulator.ok("GET", IVR) == {"data": ["1"], "success": True}
 
 
 def test_ivr_fallback_with_a_unix_timestamp(emulator: EmulatorClient) -> None:
