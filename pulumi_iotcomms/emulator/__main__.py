@@ -11,7 +11,7 @@ from .app import Emulator
 from .server import EmulatorServer
 from .store import Store
 
-__all__ = ["main"]
+__all__ = ["main", "parse_args"]
 
 
 def _pair(text: str) -> tuple[str, str]:

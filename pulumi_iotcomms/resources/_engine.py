@@ -30,6 +30,7 @@ __all__ = [
     "is_unknown",
     "minimal_patch",
     "normalize",
+    "same_json",
     "secret_fields",
     "to_wire",
     "validate_state",
