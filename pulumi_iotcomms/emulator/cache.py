@@ -55,8 +55,9 @@ async def _ivr_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain, number = _number(request)
     body = await json_body(request)
     validated(IvrFallback, body)
-    # An explicit null means "not given": the documented default applies.
-    expiration = body.get("expiration") if body.get("expiration") is not None else "HALF-YEAR"
+    expiration = body.get("expiration")
+    if expiration is None:  # absent or an explicit null: the documented default
+        expiration = "HALF-YEAR"
     expires = time.time() + EXPIRATION_PERIODS[expiration] * 86400 if isinstance(expiration, str) else expiration
     emu.store.put(IVR, domain, number, {**body, "expiresAt": expires})
     return {"success": True}
