@@ -205,15 +205,10 @@ class Harness:
             first.result = result  # type: ignore[attr-defined]
         raise first
 
-    def _run_program_operation(self, operation: Operation, program: Program | None) -> OperationResult:
-        if program is not None:
-            self.program = program  # sticky: later operations reuse the last program
-        program = self.program
-        if program is None:
-            raise HarnessError("no program given")
-        preview = operation == "preview"
-        started = time.monotonic()
-        olds = self.store.load()
+    def _begin(
+        self, operation: Operation, program: Program | None, *, preview: bool
+    ) -> tuple[ProviderHost, OperationResult, Deployment]:
+        """The host (started on first use), the result and a deployment over the saved state."""
         host = self._new_host(program)
         result = OperationResult(operation)
 
@@ -223,8 +218,17 @@ class Harness:
                 result.host_pid = host.pid
             return host
 
-        deployment = Deployment(olds=olds, preview=preview, host=get_host)
+        return host, result, Deployment(olds=self.store.load(), preview=preview, host=get_host)
 
+    def _run_program_operation(self, operation: Operation, program: Program | None) -> OperationResult:
+        if program is not None:
+            self.program = program  # sticky: later operations reuse the last program
+        program = self.program
+        if program is None:
+            raise HarnessError("no program given")
+        preview = operation == "preview"
+        started = time.monotonic()
+        host, result, deployment = self._begin(operation, program, preview=preview)
         try:
             outputs, program_error = run_program(
                 program,
@@ -253,17 +257,7 @@ class Harness:
 
     def _run_state_operation(self, operation: Operation) -> OperationResult:
         started = time.monotonic()
-        olds = self.store.load()
-        host = self._new_host(self.program)
-        result = OperationResult(operation)
-
-        def get_host() -> ProviderHost:
-            if host.pid is None:
-                host.start()
-                result.host_pid = host.pid
-            return host
-
-        deployment = Deployment(olds=olds, preview=False, host=get_host)
+        host, result, deployment = self._begin(operation, self.program, preview=False)
         try:
             if operation == "refresh":
                 deployment.refresh_all()
