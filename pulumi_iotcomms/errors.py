@@ -6,6 +6,7 @@ meaning instead of by HTTP status::
     IotcommsError                      base of everything below
     ├── ConfigurationError             bad/missing provider configuration (``key``)
     ├── InputError                     invalid resource input, caught before sending (``path``, ``allowed``)
+    ├── ConflictingObjectError         create found the object already on the server (``adopt=True`` takes it over)
     └── ApiError                       a failed HTTP exchange (``method``, ``path``, ``status``, ``reason``)
         ├── BadRequestError            400/422 validation failed
         ├── PayloadTooLargeError       413
@@ -39,6 +40,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ConflictingObjectError",
     "DeadlineExceededError",
     "ForbiddenError",
     "InputError",
@@ -125,6 +127,14 @@ class InputError(IotcommsError):
         self.message = message
         text = f"invalid input {path}: {message}"
         super().__init__(f"{text} (allowed: {allowed})" if allowed else text)
+
+
+class ConflictingObjectError(IotcommsError):
+    """``create`` found the object already on the server and the resource does not say ``adopt=True``.
+
+    Nothing was written. The message names the object and the way out: ``aliases`` for a renamed
+    resource, ``adopt=True`` (once) to take over an object this stack did not create.
+    """
 
 
 class ApiError(IotcommsError):

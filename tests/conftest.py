@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_iotcomms.emulator import Emulator, EmulatorServer
+from pulumi_iotcomms.resources import _claims
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 
 
@@ -24,3 +25,11 @@ def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
     with EmulatorClient(emulator_server.url) as client:
         client.reset()
         yield client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_claims() -> Iterator[None]:
+    """Each test is its own deployment: claims made by providers called in this process start empty."""
+    _claims.reset()
+    yield
+    _claims.reset()

@@ -12,15 +12,21 @@ import hashlib
 import math
 import os
 import threading
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pulumi_iotcomms._auth import Credentials, PrivateKeyAuth, TokenAuth
 from pulumi_iotcomms._transport import Transport
-from pulumi_iotcomms.errors import ConfigurationError
+from pulumi_iotcomms.api.device import DeviceApi
+from pulumi_iotcomms.errors import ConfigurationError, ForbiddenError, UnauthorizedError
 
-__all__ = ["DEFAULT_REGION", "Settings", "close_transports", "transport_for"]
+__all__ = ["CREDENTIALS_PROBE", "DEFAULT_REGION", "Settings", "close_transports", "preflight", "transport_for"]
+
+#: The device id the credential check reads: a read-only, domain-scoped request that returns no
+#: tenant data (404 when the credentials are accepted).
+CREDENTIALS_PROBE = "pulumi-iotcomms.credentials-check"
 
 DEFAULT_REGION = "prod-eu-north-1"
 
@@ -41,6 +47,8 @@ class Settings:
         private_key: RS256 private key PEM (``iotcomms:privateKey`` / ``IOTCOMMS_PRIVATE_KEY``), secret.
         max_retries: retries per request (``iotcomms:maxRetries``).
         timeout_seconds: total deadline per operation (``iotcomms:timeoutSeconds``).
+        skip_credentials_validation: do not verify the credentials with a request during ``check``
+            (``iotcomms:skipCredentialsValidation``).
     """
 
     endpoint: str
@@ -50,6 +58,7 @@ class Settings:
     private_key: str | None = field(default=None, repr=False)
     max_retries: int = 4
     timeout_seconds: float = 30.0
+    skip_credentials_validation: bool = False
 
     @classmethod
     def load(cls, config: _ConfigLike | None, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,13 +73,16 @@ class Settings:
         region = get("region", "IOTCOMMS_REGION") or DEFAULT_REGION
         endpoint = get("endpoint", "IOTCOMMS_ENDPOINT") or f"https://api.{region}.iotcomms.io"
         return cls(
-            endpoint=endpoint.rstrip("/"),
+            endpoint=_endpoint(endpoint),
             region=region,
             domain=get("domain", "IOTCOMMS_DOMAIN"),
             token=get("token", "IOTCOMMS_TOKEN"),
             private_key=get("privateKey", "IOTCOMMS_PRIVATE_KEY"),
             max_retries=_number(get("maxRetries", "IOTCOMMS_MAX_RETRIES"), "maxRetries", int, 4),
             timeout_seconds=_number(get("timeoutSeconds", "IOTCOMMS_TIMEOUT_SECONDS"), "timeoutSeconds", float, 30.0),
+            skip_credentials_validation=_flag(
+                get("skipCredentialsValidation", "IOTCOMMS_SKIP_CREDENTIALS_VALIDATION"), "skipCredentialsValidation"
+            ),
         )
 
     def credentials(self) -> Credentials:
@@ -89,6 +101,38 @@ class Settings:
         """Identifies configurations that may share one transport (credentials only as a digest)."""
         secret = hashlib.sha256(f"{self.token}\0{self.private_key}".encode()).hexdigest()
         return (self.endpoint, self.domain, secret, self.max_retries, self.timeout_seconds)
+
+
+def _endpoint(raw: str) -> str:
+    """The API base URL, checked: ``http(s)://host[:port][/path]`` without query or fragment."""
+    key = "iotcomms:endpoint"
+    try:
+        url = urllib.parse.urlsplit(raw.strip())
+        port_ok = url.port is None or 0 < url.port < 65536
+    except ValueError:
+        url, port_ok = None, False
+    if url is None or url.scheme not in ("http", "https") or not url.hostname or not port_ok:
+        raise ConfigurationError(
+            f"iotcomms:endpoint must be an http:// or https:// URL such as https://api.prod-eu-north-1.iotcomms.io, "
+            f"got {raw!r}",
+            key=key,
+        )
+    if url.query or url.fragment or url.username or url.password:
+        raise ConfigurationError(
+            f"iotcomms:endpoint must be a base URL without credentials, query or fragment, got {url.hostname!r} with "
+            "extra parts",
+            key=key,
+        )
+    return raw.strip().rstrip("/")
+
+
+def _flag(raw: str | None, key: str) -> bool:
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise ConfigurationError(f"iotcomms:{key} must be true or false, got {raw!r}", key=f"iotcomms:{key}")
+    return value == "true"
 
 
 def _number(raw: str | None, key: str, kind: type[Any], default: Any) -> Any:
@@ -122,6 +166,36 @@ def transport_for(settings: Settings) -> Transport:
                 timeout_seconds=settings.timeout_seconds,
             )
         return transport
+
+
+_verified: set[tuple[Any, ...]] = set()
+
+
+def preflight(settings: Settings, domain: str | None) -> None:
+    """Fail early, during a preview, on configuration that ``up`` would fail on.
+
+    The credentials are built (missing ones, an unparsable private key: :class:`ConfigurationError`)
+    and, once per process and domain, verified with one read-only request unless
+    ``skip_credentials_validation``; rejected credentials raise :class:`ConfigurationError`.
+    """
+    transport = transport_for(settings)
+    if settings.skip_credentials_validation or not domain:
+        return
+    key = (settings.cache_key(), domain)
+    with _lock:
+        if key in _verified:
+            return
+    try:
+        DeviceApi(transport).get(domain, CREDENTIALS_PROBE)
+    except (UnauthorizedError, ForbiddenError) as exc:
+        config_key = "iotcomms:token" if settings.token else "iotcomms:privateKey"
+        raise ConfigurationError(
+            f"the iotcomms.io credentials were rejected for the domain {domain} ({exc.status}: {exc.reason}); "
+            f"check {config_key} and the domain (iotcomms:skipCredentialsValidation=true skips this check)",
+            key=config_key,
+        ) from None
+    with _lock:
+        _verified.add(key)
 
 
 def close_transports() -> None:

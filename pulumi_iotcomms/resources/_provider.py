@@ -10,10 +10,10 @@ provider host, and the HTTP transport is shared per process (``_config.transport
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
-import secrets
 import string
 import sys
 from collections.abc import Iterator, Mapping
@@ -38,13 +38,15 @@ from pulumi_iotcomms.errors import (
     ApiError,
     ConfigurationError,
     ConflictError,
+    ConflictingObjectError,
     DeadlineExceededError,
     IotcommsError,
     ServerError,
     TransportError,
 )
 
-from ._config import Settings, transport_for
+from . import _claims
+from ._config import Settings, preflight, transport_for
 from ._engine import changed_fields, fields_of, from_wire, is_unknown, minimal_patch, to_wire, validate_state
 
 __all__ = ["INTERNAL", "PROVISORY", "ConflictingObjectError", "IotcommsProvider", "Spec", "Target", "service_spec"]
@@ -59,7 +61,12 @@ INTERNAL: dict[str, Behaviour] = {
     "domain": Behaviour(replace=True),
     "adopt": Behaviour(server_default=False),
     "resource_name": Behaviour(),
+    "owner": Behaviour(),
 }
+
+#: Inputs that never cause a diff: the resource's name and stack (a rename with ``aliases`` is no
+#: change) and ``adopt``, which only affects creation.
+NOT_DIFFED = frozenset({"resource_name", "owner", "adopt"})
 
 
 #: Failures after which a write may or may not have been applied; reconciled by reading again.
@@ -71,6 +78,7 @@ RECONCILE_ATTEMPTS = 3
 class _Attempt:
     def __init__(self) -> None:
         self.error: BaseException | None = None
+        self.retry = False
 
     def failed(self) -> None:
         exc = sys.exc_info()[1]
@@ -82,13 +90,19 @@ class _Attempt:
 def _attempts() -> Iterator[_Attempt]:
     """Up to ``RECONCILE_ATTEMPTS`` tries; re-raises the last failure when none succeeded."""
     attempt = _Attempt()
-    for _ in range(RECONCILE_ATTEMPTS):
-        attempt.error = None
+    for index in range(RECONCILE_ATTEMPTS):
+        attempt.error, attempt.retry = None, index > 0
         yield attempt
         if attempt.error is None:
             return
     assert attempt.error is not None
     raise attempt.error
+
+
+def _rejected(exc: BaseException) -> bool:
+    """The server answered that it did not apply the request (a 4xx other than a conflict or a rate limit)."""
+    status = exc.status if isinstance(exc, ApiError) else None
+    return status is not None and 400 <= status < 500 and status not in (408, 409, 429)
 
 
 def _configure_logging(level: str | None) -> None:
@@ -99,10 +113,6 @@ def _configure_logging(level: str | None) -> None:
         raise ConfigurationError(f"IOTCOMMS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
     logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pulumi_iotcomms").setLevel(name)
-
-
-class ConflictingObjectError(IotcommsError):
-    """The object already exists on the server with a different configuration and ``adopt`` is not set."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,10 @@ class Spec:
     generated: Mapping[str, str] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
     identity: frozenset[str] = frozenset()
+
+    def claim_property(self) -> str:
+        """The input a duplicate declaration is reported on."""
+        return self.id_input or "domain"
 
     def identity_inputs(self) -> set[str]:
         """Inputs that name the server object; changing one targets a different object."""
@@ -270,21 +284,88 @@ class IotcommsProvider(ResourceProvider):
         """Delete the object; absent counts as deleted."""
         self.api().delete(target.domain, target.local_id, provisory=target.provisory)
 
-    def existing_secrets(self, target: Target, server: Doc, props: Mapping[str, Any]) -> Doc:
-        """Generated secrets recoverable for an object that already exists (none by default)."""
-        return {}
+    def discard(self, target: Target, props: Mapping[str, Any]) -> None:
+        """Undo a create that failed after its write may have landed (default: delete the object)."""
+        self.remove(target, props)
+
+    def adopt_existing(self, target: Target, server: Doc, wire: Doc, props: Mapping[str, Any]) -> Doc:
+        """Converge an object that already exists (``adopt=True``, or our own write whose response was
+        lost) to the declaration; default: the minimal patch. Returns the write's response."""
+        ops = minimal_patch(self.spec.model, server, wire, self.managed_fields(props), send_write_only=True)
+        return self.write_changes(target, ops, wire) if ops else {}
 
     def write_only_matches(self, server: Doc, props: Mapping[str, Any]) -> bool:
         """Whether the server's object agrees with the write-only inputs (e.g. by a hash); True when
         it cannot tell."""
         return True
 
+    # -- the desired object ------------------------------------------------------------------------
+
+    def desired_state(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The schema fields (state names) the object should have; a resource whose inputs imply
+        further fields (a password implying an HA1) adds them here."""
+        return self.spec.schema_state(props)
+
+    def managed_fields(self, props: Mapping[str, Any]) -> set[str]:
+        """Fields this resource manages on the server: removing one from the program removes it there."""
+        return set(self.desired_state(props))
+
+    # -- identity ----------------------------------------------------------------------------------
+
+    def generated_id(self, inputs: Mapping[str, Any]) -> str:
+        """``<resource name>-<7 chars>``, the chars derived from the stack and the resource name: a
+        create whose outcome was unknown is retried against the same id, so it leaves no orphan that
+        the next ``up`` cannot find, while stacks and resources never share one."""
+        name = str(inputs.get("resource_name") or self.spec.name.lower())
+        seed = f"{inputs.get('owner') or ''}\0{self.spec.name}\0{name}".encode()
+        number = int.from_bytes(hashlib.sha256(seed).digest()[:8], "big")
+        suffix = ""
+        for _ in range(7):
+            number, digit = divmod(number, len(_ALPHABET))
+            suffix += _ALPHABET[digit]
+        return f"{name}-{suffix}"
+
+    def _claim_key(self, target: Target) -> tuple[str, str, str, bool]:
+        return (self.spec.name, target.domain, target.local_id, target.provisory)
+
+    def _claim(self, inputs: Mapping[str, Any]) -> list[CheckFailure]:
+        """Two resources of one deployment declaring one server object fail the check, naming both."""
+        names = self.spec.identity_inputs() - {"provisory"}
+        if any(inputs.get(n) is None or is_unknown(inputs.get(n)) for n in names) or is_unknown(
+            inputs.get("provisory")
+        ):
+            return []
+        target = self.target(inputs)
+        resource_name = str(inputs.get("resource_name") or "")
+        other = _claims.claim(self._claim_key(target), resource_name)
+        if other is None:
+            return []
+        return [
+            CheckFailure(
+                self.spec.claim_property(),
+                f"{self.spec.name} {target.pulumi_id} is also declared by the resource {other!r} of this program; "
+                f"two resources must not manage one server object: keep one of {other!r} and {resource_name!r}, "
+                f"or give them different {self.spec.claim_property()} values",
+            )
+        ]
+
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate locally (no HTTP); fill ``domain`` from config and assign an id when absent."""
-        olds = _olds or {}
+        """Validate locally, then claim the server object for this resource (a second resource
+        declaring it fails) and, once per process, verify the credentials (one read-only request)."""
         inputs = {k: v for k, v in news.items() if v is not None}
+        failures = self.check_inputs(_olds or {}, inputs)
+        if not failures:
+            failures = self._claim(inputs)
+        if not failures:
+            domain = inputs.get("domain")
+            preflight(self.settings, None if is_unknown(domain) else str(domain))
+        return CheckResult(inputs, failures)
+
+    def check_inputs(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
+        """Validate ``inputs`` (no HTTP), completing them in place: ``domain`` from config, a generated
+        id when absent. Resources with further rules extend this."""
         allowed = ", ".join(self.spec.settable_inputs())
         failures: list[CheckFailure] = [
             CheckFailure(name, f"unknown property of {self.spec.name}; allowed: {allowed}")
@@ -306,7 +387,7 @@ class IotcommsProvider(ResourceProvider):
             if is_flag and value is not None and not isinstance(value, bool) and not is_unknown(value):
                 failures.append(CheckFailure(name, "must be true or false"))
         failures += [CheckFailure(p, m) for p, m in validate_state(self.spec.model, self.spec.schema_state(inputs))]
-        return CheckResult(inputs, failures)
+        return failures
 
     def _check_id(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
         name = self.spec.id_input
@@ -315,9 +396,8 @@ class IotcommsProvider(ResourceProvider):
         if inputs.get(name) is None:
             if not self.spec.auto_id:
                 return [CheckFailure(name, "required")]
-            kept = olds.get(name) if olds.get("resource_name") == inputs.get("resource_name") else None
-            suffix = "".join(secrets.choice(_ALPHABET) for _ in range(7))
-            inputs[name] = kept or f"{inputs.get('resource_name') or self.spec.name.lower()}-{suffix}"
+            # The recorded id stays, also when the resource was renamed with aliases.
+            inputs[name] = olds.get(name) or self.generated_id(inputs)
         value = inputs[name]
         if is_unknown(value):
             return []
@@ -332,9 +412,9 @@ class IotcommsProvider(ResourceProvider):
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         """Pure and local: compare the recorded state with the desired inputs."""
         olds, news = _olds, _news
-        changed = changed_fields(self.spec.model, self.spec.schema_state(olds), self.spec.schema_state(news))
+        changed = changed_fields(self.spec.model, self.desired_state(olds), self.desired_state(news))
         for name, beh in self.spec.inputs().items():
-            if name == "resource_name":
+            if name in NOT_DIFFED:
                 continue
             old, new = olds.get(name, beh.server_default), news.get(name, beh.server_default)
             if is_unknown(new) or old != new:
@@ -347,45 +427,82 @@ class IotcommsProvider(ResourceProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=dbr)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Create, or adopt an equal existing object; refuse a different one unless ``adopt=True``.
+        """Create the object; an object that already exists is refused unless ``adopt=True``.
 
         A write whose outcome is unknown (5xx, dropped connection) is reconciled by reading the
-        server again: ids are chosen client-side, so a write that did land is recognised, never
-        repeated into a duplicate.
+        server again: the id was free before our write, so an object found there now is ours and is
+        never written twice. A create that fails after its write may have landed removes what it
+        made (``discard``), so the next ``up`` finds a free id again.
         """
         target = self.target(props)
-        wire = to_wire(self.spec.model, self.spec.schema_state(props))
-        response: Doc = {}
-        for attempt in _attempts():
+        wire = to_wire(self.spec.model, self.desired_state(props))
+        server = self.fetch(target)
+        if server is not None:
+            if not props.get("adopt"):
+                raise ConflictingObjectError(self._exists_message(target, server, props))
+            response = self.adopt_existing(target, server, wire, props)
             server = self.fetch(target)
-            if server is None:
+        else:
+            response, server = self._create_new(target, wire, props)
+        return CreateResult(target.pulumi_id, self._outputs(props, server, response, {}))
+
+    def _create_new(self, target: Target, wire: Doc, props: Mapping[str, Any]) -> tuple[Doc, Doc | None]:
+        response: Doc = {}
+        try:
+            for attempt in _attempts():
+                server = self.fetch(target) if attempt.retry else None
                 try:
-                    response = self.write_new(target, wire, props)
+                    if server is None:
+                        response = self.write_new(target, wire, props)
+                    else:  # our earlier write landed though its response was lost
+                        response = self.adopt_existing(target, server, wire, props)
                 except AMBIGUOUS:
                     attempt.failed()
-                    continue
-                break
-            differing = self._differences(server, props)
-            if differing and not props.get("adopt"):
-                raise ConflictingObjectError(
-                    f"{self.spec.name} {target.pulumi_id} already exists with a different configuration "
-                    f"(differs in: {', '.join(differing)}). Set adopt=True to take it over and converge it, "
-                    "or choose another id."
-                )
-            response = self.existing_secrets(target, server, props)
-            if differing:
-                managed = set(self.spec.schema_state(props))
-                ops = minimal_patch(self.spec.model, server, wire, managed, send_write_only=True)
-                try:
-                    response = {**response, **self.write_changes(target, ops, wire)}
-                except AMBIGUOUS:
-                    attempt.failed()
-                    continue
-            break
-        return CreateResult(target.pulumi_id, self._outputs(props, self.fetch(target), response, {}))
+            return response, self.fetch(target)
+        except Exception as exc:
+            if not _rejected(exc):
+                self._discard_after_failure(target, props, exc)
+            raise
+
+    def _discard_after_failure(self, target: Target, props: Mapping[str, Any], exc: Exception) -> None:
+        what = f"{self.spec.name} {target.pulumi_id}"
+        try:
+            self.discard(target, props)
+        except Exception as cleanup:
+            note = (
+                f"{what} may have been created before the failure and could not be removed ({cleanup}); "
+                "the next `pulumi up` finds it at the same id and reports it: delete it, or set adopt=True once"
+            )
+        else:
+            note = f"whatever the failed create of {what} may have written was undone"
+        logging.getLogger(__name__).warning(note)
+        exc.add_note(note)
+
+    def _exists_message(self, target: Target, server: Doc, props: Mapping[str, Any]) -> str:
+        differing = self._differences(server, props)
+        state = f"differs in: {', '.join(differing)}" if differing else "identical to this declaration"
+        name = props.get("resource_name") or "this resource"
+        lines = [
+            f"{self.spec.name} {target.pulumi_id} already exists on the server ({state}); "
+            f"{name!r} did not create it, so it is not taken over and nothing was written.",
+            f"- Renamed {name!r} (or moved it into a component)? Add "
+            "opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=\"<old name>\")]) so Pulumi keeps "
+            "managing the object under the new name.",
+            "- Moving this id from another resource of this stack? Remove it there in one `pulumi up`, "
+            "then declare it here.",
+            "- Taking over an object this stack did not create? Set adopt=True (once): it is converged to "
+            "this declaration and managed, and destroyed, by this stack from then on.",
+        ]
+        if self.spec.auto_id and self.spec.id_input and props.get(self.spec.id_input) == self.generated_id(props):
+            lines.insert(
+                1,
+                "Its id is the one generated for this resource: an earlier create of this stack whose outcome "
+                "was unknown may have left it.",
+            )
+        return "\n".join(lines)
 
     def _differences(self, server: Doc, props: Mapping[str, Any]) -> list[str]:
-        desired = self.spec.schema_state(props)
+        desired = self.desired_state(props)
         current = from_wire(self.spec.model, server)
         fields = fields_of(self.spec.model)
         seen = {k: current.get(k) for k in desired if not fields[k].behaviour.write_only}
@@ -417,7 +534,7 @@ class IotcommsProvider(ResourceProvider):
         current = from_wire(self.spec.model, server)
         fields = fields_of(self.spec.model)
         given = self.spec.schema_state(props)
-        managed = set(given) if given else {k for k, f in fields.items() if not f.behaviour.computed}
+        managed = self.managed_fields(props) if given else {k for k, f in fields.items() if not f.behaviour.computed}
         inputs: dict[str, Any] = {k: v for k, v in props.items() if k in self.spec.inputs() and v is not None}
         inputs.update(domain=target.domain)
         if self.spec.id_input is not None:
@@ -444,8 +561,8 @@ class IotcommsProvider(ResourceProvider):
                 f"{self.spec.name} {target.pulumi_id} no longer exists on the server; run `pulumi refresh` so "
                 "the next `pulumi up` recreates it"
             )
-        wire = to_wire(self.spec.model, self.spec.schema_state(news))
-        managed = set(self.spec.schema_state(olds)) | set(self.spec.schema_state(news))
+        wire = to_wire(self.spec.model, self.desired_state(news))
+        managed = self.managed_fields(olds) | self.managed_fields(news)
         fields = fields_of(self.spec.model)
         write_only_changed = any(
             fields[n].behaviour.write_only and olds.get(n) != news.get(n) for n in managed if n in fields
@@ -467,9 +584,17 @@ class IotcommsProvider(ResourceProvider):
         return UpdateResult(self._outputs(news, server, response, olds))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Delete the object; one already gone counts as deleted."""
+        """Delete the object; one already gone counts as deleted, and one that another resource of
+        this deployment declares (it took the object over) is left to that resource."""
+        target = self.target_from_id(_id, _props)
+        other = _claims.claimed_by_other(self._claim_key(target), str(_props.get("resource_name") or ""))
+        if other is not None:
+            logging.getLogger(__name__).warning(
+                "%s %s is not deleted: the resource %r of this deployment declares it", self.spec.name, _id, other
+            )
+            return
         try:
-            self.remove(self.target_from_id(_id, _props), _props)
+            self.remove(target, _props)
         except ApiError as exc:
             if exc.status == 404:
                 return

@@ -23,7 +23,8 @@ def resource_args(
     ``additional_secret_outputs``.
     """
     secrets = secret_fields(spec.model)
-    props: dict[str, Any] = {"resource_name": resource_name}
+    # The stack seeds generated ids, so two stacks never generate the same one.
+    props: dict[str, Any] = {"resource_name": resource_name, "owner": f"{pulumi.get_project()}/{pulumi.get_stack()}"}
     for name, value in args.items():
         if value is None:
             continue

@@ -61,17 +61,17 @@ class SiteHostProvider(IotcommsProvider):
             (result.outs or {}).update(site_id=site_id, host_id=host_id)
         return result
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
-        result = super().check(_olds, news)
+    def check_inputs(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[pulumi.dynamic.CheckFailure]:
+        failures = super().check_inputs(olds, inputs)
         for name in ("site_id", "host_id"):
-            value = result.inputs.get(name)
+            value = inputs.get(name)
             if value is None:
-                result.failures.append(pulumi.dynamic.CheckFailure(name, "required"))
+                failures.append(pulumi.dynamic.CheckFailure(name, "required"))
             elif not is_unknown(value) and not (isinstance(value, str) and _valid_name(value)):
-                result.failures.append(
+                failures.append(
                     pulumi.dynamic.CheckFailure(name, "must be 1-63 letters, digits, '.', '_' or '-', without '..'")
                 )
-        return result
+        return failures
 
     def fetch(self, target: Target) -> Doc | None:
         site_id, host_id = target.local_id.split("/")
