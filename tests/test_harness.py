@@ -17,6 +17,7 @@ from tests.harness import (
     UNKNOWN,
     CheckFailedError,
     Harness,
+    HarnessError,
     OperationResult,
     ProgramError,
     ProviderError,
@@ -384,3 +385,196 @@ def test_directory_program_with_provider_pickled_by_value(tmp_path: Path) -> Non
     assert harness.state.by_name("e").type == "pulumi-python:dynamic/demo:Echo"
     assert harness.preview().changes == {}
     assert harness.destroy().changes == {"e": "delete"}
+
+
+# -- aliases (renames) ------------------------------------------------------------------------------
+
+GROUP_TYPE = "test:index:Group"
+
+
+def _urn(name: str, type_: str = TYPE_TOKEN) -> str:
+    return f"urn:pulumi:dev::toytest::{type_}::{name}"
+
+
+def _thing(
+    name: str, value: str = "v", *, kind: str | None = None, aliases: list[str | pulumi.Alias] | None = None
+) -> Callable[[], None]:
+    """A program with one auto-named Thing (so a kept ``physical_name`` proves Check got the olds)."""
+
+    def run() -> None:
+        Thing(name, value, kind=kind, opts=pulumi.ResourceOptions(aliases=aliases))
+
+    return run
+
+
+def test_rename_with_alias_is_a_same_step(harness: Harness, tmp_path: Path) -> None:
+    harness.up(_thing("old"))
+    old = harness.state.by_name("old")
+    renamed = _thing("new", aliases=[pulumi.Alias(name="old")])
+
+    preview = harness.preview(renamed)
+    assert preview.kinds == {"new": "same"}
+    result = harness.up(renamed)
+    assert result.kinds == {"new": "same"}
+    assert _methods(result, "new") == ["Check", "Diff"]
+    assert {call.method for call in result.calls} == {"Configure", "Check", "Diff"}  # no Create/Delete
+    assert result.calls_for("Check", "new")[0].request["olds"]["physical_name"] == old.inputs["physical_name"]
+    state = harness.state
+    assert list(state.resources) == [_urn("new")]
+    assert state.by_name("new").id == old.id
+    assert state.by_name("new").outputs["physical_name"] == old.outputs["physical_name"]
+    assert set(live_records(tmp_path / "store")) == {old.outputs["physical_name"]}
+    assert harness.preview(_thing("new")).changes == {}  # the alias has done its job
+
+
+def test_rename_with_alias_and_input_change_updates_in_place(harness: Harness, tmp_path: Path) -> None:
+    harness.up(_thing("old", "v1"))
+    old = harness.state.by_name("old")
+    result = harness.up(_thing("new", "v2", aliases=[pulumi.Alias(name="old")]))
+    assert result.changes == {"new": "update"}
+    assert _methods(result, "new") == ["Check", "Diff", "Update"]
+    new = harness.state.by_name("new")
+    assert (new.urn, new.id, new.outputs["value"], new.outputs["revision"]) == (_urn("new"), old.id, "v2", 2)
+    assert list(harness.state.resources) == [_urn("new")]
+    _, record = live_records(tmp_path / "store")[old.outputs["physical_name"]]
+    assert (record["id"], record["value"], record["revision"]) == (old.id, "v2", 2)
+
+
+def test_rename_with_alias_and_replacement_deletes_the_old_instance(harness: Harness, tmp_path: Path) -> None:
+    harness.up(_thing("old"))
+    old = harness.state.by_name("old")
+    result = harness.up(_thing("new", kind="fancy", aliases=[pulumi.Alias(name="old")]))
+    assert result.changes == {"new": "replace"}
+    assert [(c.method, c.urn) for c in result.calls if c.method in ("Create", "Delete")] == [
+        ("Create", _urn("new")),
+        ("Delete", _urn("old")),  # the old instance, under the URN it was created with
+    ]
+    assert result.calls_for("Delete")[0].request["id"] == old.id
+    state = harness.state
+    assert list(state.resources) == [_urn("new")]
+    assert state.pending_deletes == []
+    assert state.by_name("new").id != old.id
+    assert [r["kind"] for _, r in live_records(tmp_path / "store").values()] == ["fancy"]
+
+
+def test_alias_given_as_a_full_urn(harness: Harness) -> None:
+    harness.up(_thing("old"))
+    old = harness.state.by_name("old")
+    result = harness.up(_thing("new", aliases=[_urn("nowhere"), _urn("old")]))
+    assert result.kinds == {"new": "same"}
+    assert [(r.urn, r.id) for r in harness.state.resources.values()] == [(_urn("new"), old.id)]
+
+
+def test_rename_without_alias_creates_and_deletes(harness: Harness, tmp_path: Path) -> None:
+    def program(suffix: str, *, alias: bool) -> Callable[[], None]:
+        def run() -> None:
+            Thing(f"plain{suffix}", "v", physical_name="thing-plain")
+            Thing(
+                f"aliased{suffix}",
+                "v",
+                physical_name="thing-aliased",
+                opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="aliased")] if alias else None),
+            )
+
+        return run
+
+    harness.up(program("", alias=False))
+    before = {r.name: r.id for r in harness.state.resources.values()}
+    result = harness.up(program("2", alias=True))
+    assert result.kinds == {"plain2": "create", "aliased2": "same", "plain": "delete"}
+    assert [(c.method, c.urn) for c in result.calls if c.method in ("Create", "Delete")] == [
+        ("Create", _urn("plain2")),
+        ("Delete", _urn("plain")),
+    ]
+    assert result.calls_for("Delete")[0].request["id"] == before["plain"]
+    state = harness.state
+    assert sorted(state.resources) == sorted([_urn("plain2"), _urn("aliased2")])
+    assert state.by_name("aliased2").id == before["aliased"]
+    assert state.by_name("plain2").id != before["plain"]
+    assert set(live_records(tmp_path / "store")) == {"thing-plain", "thing-aliased"}
+
+
+def test_alias_moves_a_resource_into_a_component(harness: Harness) -> None:
+    harness.up(_thing("x"))
+    old = harness.state.by_name("x")
+
+    def program() -> None:
+        group = pulumi.ComponentResource(GROUP_TYPE, "g")
+        Thing("x", "v", opts=pulumi.ResourceOptions(parent=group, aliases=[pulumi.Alias(parent=None)]))
+
+    result = harness.up(program)
+    assert result.kinds == {"g": "create", "x": "same"}
+    assert {call.method for call in result.calls} == {"Configure", "Check", "Diff"}  # no Create/Delete
+    state = harness.state
+    moved = _urn("x", f"{GROUP_TYPE}${TYPE_TOKEN}")
+    assert list(state.resources) == [_urn("g", GROUP_TYPE), moved]
+    assert (state.resources[moved].id, state.resources[moved].parent) == (old.id, _urn("g", GROUP_TYPE))
+
+
+def test_children_inherit_the_alias_of_their_component(harness: Harness) -> None:
+    def program(type_: str, name: str, aliases: list[str | pulumi.Alias] | None = None) -> Callable[[], None]:
+        def run() -> None:
+            group = pulumi.ComponentResource(type_, name, opts=pulumi.ResourceOptions(aliases=aliases))
+            Thing(f"{name}-child", "v", opts=pulumi.ResourceOptions(parent=group))
+
+        return run
+
+    harness.up(program(GROUP_TYPE, "g"))
+    old = harness.state.by_name("g-child")
+    # type and name of the component change; the child (named after it) has no alias of its own
+    result = harness.up(program("test:index:Box", "box", [pulumi.Alias(name="g", type_=GROUP_TYPE)]))
+    assert result.kinds == {"box": "same", "box-child": "same"}
+    assert {call.method for call in result.calls} == {"Configure", "Check", "Diff"}  # no Create/Delete
+    state = harness.state
+    child = _urn("box-child", f"test:index:Box${TYPE_TOKEN}")
+    assert list(state.resources) == [_urn("box", "test:index:Box"), child]
+    assert (state.resources[child].id, state.resources[child].parent) == (old.id, _urn("box", "test:index:Box"))
+
+
+def test_alias_rewrites_references_left_in_the_state(harness: Harness) -> None:
+    harness.up(pair_program("one"))
+
+    def program() -> None:
+        a = Thing("a2", "one", physical_name="thing-a", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="a")]))
+        Thing("b", "", ref=a.id, physical_name="thing-b")  # Check fails: b keeps its old state
+
+    with pytest.raises(CheckFailedError):
+        harness.up(program)
+    state = harness.state
+    assert list(state.resources) == [_urn("a2"), _urn("b")]
+    b = state.by_name("b")
+    assert b.dependencies == [_urn("a2")]
+    assert b.property_dependencies["ref"] == [_urn("a2")]
+
+
+def _duplicate_aliases() -> None:
+    first = Thing("n1", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")]))
+    Thing("n2", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")], depends_on=[first]))
+
+
+def _alias_then_own_urn() -> None:
+    first = Thing("n1", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")]))
+    Thing("old", "v", opts=pulumi.ResourceOptions(depends_on=[first]))
+
+
+def _own_urn_then_alias() -> None:
+    first = Thing("old", "v")
+    Thing("n1", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")], depends_on=[first]))
+
+
+@pytest.mark.parametrize(
+    ("program", "message"),
+    [
+        (_duplicate_aliases, r"duplicate resource alias \S+::old applied to \S+::n2: \S+::n1 already claimed it"),
+        (_alias_then_own_urn, r"duplicate resource URN \S+::old: it was already claimed as an alias by \S+::n1"),
+        (_own_urn_then_alias, r"duplicate resource alias \S+::old applied to \S+::n1: a resource with that URN"),
+    ],
+    ids=["two-aliases", "alias-then-urn", "urn-then-alias"],
+)
+def test_conflicting_aliases_are_an_error(harness: Harness, program: Callable[[], None], message: str) -> None:
+    harness.up(_thing("old"))
+    old = harness.state.by_name("old")
+    with pytest.raises(HarnessError, match=message) as info:
+        harness.up(program)
+    assert info.value.result.calls_for("Delete") == []  # type: ignore[attr-defined]
+    assert harness.state.resources[_urn("old") if program is _own_urn_then_alias else _urn("n1")].id == old.id

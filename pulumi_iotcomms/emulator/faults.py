@@ -36,6 +36,10 @@ class FaultConfig:
     apply_then_fail_rate: float = 0.0
     latency_ms: float = 0.0
     latency_rate: float = 1.0
+    methods: list[str] | None = None
+    """Only requests with these methods draw faults (all when None)."""
+    skip: int = 0
+    """The first ``skip`` requests that would draw get none (e.g. let a create's first read through)."""
 
     @classmethod
     def parse(cls, body: Any) -> FaultConfig:
@@ -58,6 +62,12 @@ class FaultConfig:
             raise ValueError("error_statuses: must be a non-empty list of 5xx codes")
         if cfg.latency_ms < 0 or cfg.retry_after_s < 0:
             raise ValueError("latency_ms: must not be negative")
+        if cfg.methods is not None and (
+            not isinstance(cfg.methods, list) or not all(isinstance(m, str) and m.isupper() for m in cfg.methods)
+        ):
+            raise ValueError("methods: must be a list of HTTP methods such as GET")
+        if not isinstance(cfg.skip, int) or cfg.skip < 0:
+            raise ValueError("skip: must be a non-negative integer")
         return cfg
 
 
@@ -73,12 +83,18 @@ class FaultInjector:
         with self._lock:
             self.config = cfg
             self._rng = random.Random(cfg.seed)
+            self._skipped = 0
             self.injected: Counter[str] = Counter()
 
     def draw(self, method: str) -> tuple[str | None, float, int]:
         """Return ``(fault kind or None, latency seconds, error status)`` for one request."""
         with self._lock:
             cfg = self.config
+            if cfg.methods is not None and method not in cfg.methods:
+                return None, 0.0, 0
+            if self._skipped < cfg.skip:
+                self._skipped += 1
+                return None, 0.0, 0
             r, r_latency, r_status = self._rng.random(), self._rng.random(), self._rng.random()
             latency = cfg.latency_ms / 1000 if cfg.latency_ms and r_latency < cfg.latency_rate else 0.0
             kind: str | None = None

@@ -1,9 +1,11 @@
-"""Which resource of the running deployment declares which server object.
+"""Which server objects the running deployment declares and has created.
 
 The provider host is one process per engine operation (preview, up, refresh, destroy), so a
 process-wide table is exactly "this deployment": ``check`` claims the object a resource declares
-and reports a second resource declaring the same one; ``delete`` leaves alone an object that another
-resource of the same deployment still declares (a rename without ``aliases`` that adopted it).
+and reports a second resource declaring the same one; ``create`` records the objects it created or
+adopted, and ``delete`` leaves those alone (a resource renamed without ``aliases`` whose new name
+adopted the object: deleting the old name must not remove what the new name now manages). A
+replacement that deletes first and creates after is unaffected: its delete comes before the create.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Hashable
 
-__all__ = ["claim", "claimed_by_other", "reset"]
+__all__ = ["claim", "owned_here", "record_owned", "reset"]
 
 _lock = threading.Lock()
 _claims: dict[Hashable, str] = {}
+_owned: set[Hashable] = set()
 
 
 def claim(key: Hashable, resource_name: str) -> str | None:
@@ -24,14 +27,20 @@ def claim(key: Hashable, resource_name: str) -> str | None:
     return None if holder == resource_name else holder
 
 
-def claimed_by_other(key: Hashable, resource_name: str) -> str | None:
-    """The name of another resource that declares ``key`` in this deployment, if any."""
+def record_owned(key: Hashable) -> None:
+    """A create of this deployment created or adopted ``key``."""
     with _lock:
-        holder = _claims.get(key)
-    return None if holder in (None, resource_name) else holder
+        _owned.add(key)
+
+
+def owned_here(key: Hashable) -> bool:
+    """Whether a create of this deployment created or adopted ``key``."""
+    with _lock:
+        return key in _owned
 
 
 def reset() -> None:
-    """Forget every claim (tests that call providers directly, several deployments in one process)."""
+    """Forget everything (tests that call providers directly, several deployments in one process)."""
     with _lock:
         _claims.clear()
+        _owned.clear()

@@ -49,7 +49,17 @@ from . import _claims
 from ._config import Settings, preflight, transport_for
 from ._engine import changed_fields, fields_of, from_wire, is_unknown, minimal_patch, to_wire, validate_state
 
-__all__ = ["INTERNAL", "PROVISORY", "ConflictingObjectError", "IotcommsProvider", "Spec", "Target", "service_spec"]
+__all__ = [
+    "INTERNAL",
+    "NOT_DIFFED",
+    "PROVISORY",
+    "SET_BY_CLASS",
+    "ConflictingObjectError",
+    "IotcommsProvider",
+    "Spec",
+    "Target",
+    "service_spec",
+]
 
 PROVIDER_KEY = "__provider"
 DOMAIN_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$")
@@ -63,6 +73,9 @@ INTERNAL: dict[str, Behaviour] = {
     "resource_name": Behaviour(),
     "owner": Behaviour(),
 }
+
+#: Inputs the ``Resource`` classes set themselves, never the program.
+SET_BY_CLASS = frozenset({"resource_name", "owner"})
 
 #: Inputs that never cause a diff: the resource's name and stack (a rename with ``aliases`` is no
 #: change) and ``adopt``, which only affects creation.
@@ -174,7 +187,7 @@ class Spec:
         """The input names a program may set, sorted (for messages)."""
         fields = fields_of(self.model)
         names = {n for n, f in fields.items() if not f.behaviour.computed and n not in self.excluded}
-        return sorted((names | set(self.inputs())) - {"resource_name"})
+        return sorted((names | set(self.inputs())) - SET_BY_CLASS)
 
 
 PROVISORY = Behaviour(replace=True, server_default=False)
@@ -361,6 +374,10 @@ class IotcommsProvider(ResourceProvider):
         if not failures:
             domain = inputs.get("domain")
             preflight(self.settings, None if is_unknown(domain) else str(domain))
+        # Name and stack only seed ids and claims: kept out of the state, a rename with aliases
+        # leaves nothing stale behind.
+        for name in SET_BY_CLASS:
+            inputs.pop(name, None)
         return CheckResult(inputs, failures)
 
     def check_inputs(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -444,6 +461,7 @@ class IotcommsProvider(ResourceProvider):
             server = self.fetch(target)
         else:
             response, server = self._create_new(target, wire, props)
+        _claims.record_owned(self._claim_key(target))
         return CreateResult(target.pulumi_id, self._outputs(props, server, response, {}))
 
     def _create_new(self, target: Target, wire: Doc, props: Mapping[str, Any]) -> tuple[Doc, Doc | None]:
@@ -481,11 +499,10 @@ class IotcommsProvider(ResourceProvider):
     def _exists_message(self, target: Target, server: Doc, props: Mapping[str, Any]) -> str:
         differing = self._differences(server, props)
         state = f"differs in: {', '.join(differing)}" if differing else "identical to this declaration"
-        name = props.get("resource_name") or "this resource"
         lines = [
             f"{self.spec.name} {target.pulumi_id} already exists on the server ({state}); "
-            f"{name!r} did not create it, so it is not taken over and nothing was written.",
-            f"- Renamed {name!r} (or moved it into a component)? Add "
+            "this resource did not create it, so it is not taken over and nothing was written.",
+            "- Renamed this resource (or moved it into a component)? Add "
             "opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=\"<old name>\")]) so Pulumi keeps "
             "managing the object under the new name.",
             "- Moving this id from another resource of this stack? Remove it there in one `pulumi up`, "
@@ -493,11 +510,10 @@ class IotcommsProvider(ResourceProvider):
             "- Taking over an object this stack did not create? Set adopt=True (once): it is converged to "
             "this declaration and managed, and destroyed, by this stack from then on.",
         ]
-        if self.spec.auto_id and self.spec.id_input and props.get(self.spec.id_input) == self.generated_id(props):
-            lines.insert(
-                1,
-                "Its id is the one generated for this resource: an earlier create of this stack whose outcome "
-                "was unknown may have left it.",
+        if self.spec.auto_id:
+            lines.append(
+                f"- Left by a create of this stack whose outcome was unknown (the {self.spec.id_input} generated "
+                "for a resource is the same on every run)? Delete it, or set adopt=True once."
             )
         return "\n".join(lines)
 
@@ -584,13 +600,12 @@ class IotcommsProvider(ResourceProvider):
         return UpdateResult(self._outputs(news, server, response, olds))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Delete the object; one already gone counts as deleted, and one that another resource of
-        this deployment declares (it took the object over) is left to that resource."""
+        """Delete the object; one already gone counts as deleted, and one that a create of this
+        deployment adopted (a rename without ``aliases`` plus ``adopt=True``) is left to its new resource."""
         target = self.target_from_id(_id, _props)
-        other = _claims.claimed_by_other(self._claim_key(target), str(_props.get("resource_name") or ""))
-        if other is not None:
+        if _claims.owned_here(self._claim_key(target)):
             logging.getLogger(__name__).warning(
-                "%s %s is not deleted: the resource %r of this deployment declares it", self.spec.name, _id, other
+                "%s %s is not deleted: another resource of this deployment took it over", self.spec.name, _id
             )
             return
         try:

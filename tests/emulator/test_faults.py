@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.emulator.samples import DEVICES
-from tests.emulator_client import EmulatorClient
+from tests.emulator_client import DOMAIN, EmulatorClient
 
 DEVICE = {"deviceId": "d1", "authType": "deviceid"}
 
@@ -133,3 +133,21 @@ def test_bad_fault_configuration_is_400(emulator: EmulatorClient, config: dict[s
     resp = emulator.http.put("/_emulator/faults", json=config)
     assert resp.status_code == 400, resp.text
     assert resp.json()["reason"].startswith(f"{field}:"), resp.text
+
+
+def test_faults_can_be_limited_to_methods_and_skip_the_first_requests(emulator: EmulatorClient) -> None:
+    emulator.faults(seed=3, error_rate=1.0, error_statuses=[503], methods=["GET"], skip=1)
+    url = f"/provisioning/device/{DOMAIN}/x"
+    assert emulator.call("GET", url).status_code == 404  # skipped
+    assert emulator.call("GET", url).status_code == 503
+    assert emulator.call("DELETE", url).status_code == 404  # not a faulted method
+    assert emulator.http.get("/_emulator/faults").json()["injected"] == {"error": 1}
+
+
+@pytest.mark.parametrize(("body", "field"), [({"methods": "GET"}, "methods"), ({"skip": -1}, "skip")])
+def test_fault_method_and_skip_settings_are_validated(
+    emulator: EmulatorClient, body: dict[str, Any], field: str
+) -> None:
+    resp = emulator.http.put("/_emulator/faults", json=body)
+    assert resp.status_code == 400
+    assert field in resp.text

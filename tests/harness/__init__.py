@@ -30,6 +30,19 @@ Design
   inputs as outputs: echoed inputs stay known, provider-computed outputs and new ids are
   unknown, so dependants see (and ``Check`` receives) unknowns. The step executor's
   ``additionalSecretOutputs`` marking is applied to every new state.
+* **Aliases** -- ``ResourceOptions.aliases`` arrive as alias specs (the mock monitor
+  advertises them; plain ``aliasURNs`` are accepted too) and are resolved like
+  ``generateAliases``/``collapseAliasToUrn``: a URN string is used as is, a
+  :class:`pulumi.Alias` fills name/type/stack/project/parent from the registration
+  (``parent=None`` -> the stack root; an aliased parent stands for its old URN), and
+  children of an aliased parent get the inherited alias (a child named ``<parent>-x`` is
+  also looked up as ``<old parent name>-x``). When a resource's own URN is not in the old state, the first alias
+  URN that is supplies its old state (Check with those olds, Diff, same/update/replace as
+  usual; provider calls use the new URN, a replaced old instance is deleted under its old
+  URN); the old URN is consumed -- not deleted as unseen, gone from the new state, and
+  parents/dependencies pointing at it are rewritten to the new URN. An alias claimed by
+  two registrations, or claiming a URN that is itself registered, raises ``HarnessError``.
+  Without an alias a rename is a create plus a delete of the old URN.
 * **Provider side** -- :class:`~tests.harness.host.ProviderHost` starts ONE
   ``python -u -m pulumi.dynamic`` per operation (``sys.executable``; env passed through
   plus ``PULUMI_PROJECT``; ``PYTHONPATH`` gets the test's own path entries and the
@@ -59,17 +72,19 @@ Design
 
 Not replicated
 --------------
-Only Python dynamic resources (``pulumi-python:dynamic...``) and component resources;
-no explicit provider resources, invokes, ``Resource.get``/imports, aliases, transforms,
-``protect``, ``retainOnDelete``, ``deletedWith``, custom timeouts, targets, plans or
-policy packs. Steps run serially (the engine runs independent ones in parallel). For a
-delete-before-replace, dependants that would also need replacing are not deleted first
-(``calculateDependentReplacements``), and a failed re-create after the delete is not
-recorded as ``pendingReplacement``. ``ignore_changes``/``replace_on_changes`` take
-top-level property names only. Stack outputs are read from ``Stack.outputs`` after the
-program (``set_mocks`` finishes the stack resource up front) and the stack itself is not
-a state entry. ``PULUMI_CONFIG`` is not set for the provider host, refresh does not run
-the program, and numbers come back as floats (protobuf ``Struct``), as on the wire.
+Only Python dynamic resources (``pulumi-python:dynamic...``) and component resources; no
+explicit provider resources, invokes, ``Resource.get``/imports, transforms, ``protect``,
+``retainOnDelete``, ``deletedWith``, custom timeouts, targets, plans or policy packs.
+The state does not record a resource's aliases (references to a consumed URN are
+rewritten when the state is written instead). Steps run serially (the engine runs
+independent ones in parallel). For a delete-before-replace, dependants that would also
+need replacing are not deleted first (``calculateDependentReplacements``), and a failed
+re-create after the delete is not recorded as ``pendingReplacement``.
+``ignore_changes``/``replace_on_changes`` take top-level property names only. Stack
+outputs are read from ``Stack.outputs`` after the program (``set_mocks`` finishes the
+stack resource up front) and the stack itself is not a state entry. ``PULUMI_CONFIG`` is
+not set for the provider host, refresh does not run the program, and numbers come back
+as floats (protobuf ``Struct``), as on the wire.
 """
 
 from .engine import DeploymentAborted, Program, ProgramError, StepRecord

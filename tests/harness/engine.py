@@ -14,6 +14,12 @@ each into provider calls following ``pkg/resource/deploy/step_generator.go``:
   the ``delete_before_replace`` resource option) which deletes first;
 * after the program: ``Delete`` of unseen resources and pending deletes, dependents first.
 
+Aliases (``ResourceOptions.aliases``) follow ``generateAliases``/``collapseAliasToUrn``: every
+alias becomes a URN (plus the aliases inherited from an aliased parent); when a
+registration's own URN is not in the old state, the first alias URN that is becomes its old
+state, and that old URN is consumed -- it is neither deleted at the end nor kept in the new
+state, and references to it are rewritten to the new URN (``NormalizeURNReferences``).
+
 During a preview no Create/Update/Delete is called; like ``provider_plugin.go`` for a
 provider that does not support previews, the outputs handed back are the checked inputs
 (so provider-computed outputs -- and the id of new resources -- are unknown to the program).
@@ -35,7 +41,7 @@ from typing import Any, cast
 from google.protobuf import empty_pb2  # type: ignore[import-untyped, unused-ignore]
 from pulumi.runtime import rpc, set_all_config, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks, set_mocks
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.proto import alias_pb2, resource_pb2
 from pulumi.runtime.stack import massage, run_pulumi_func
 
 from .host import CheckFailedError, CheckOutcome, DiffOutcome, HarnessError, ProviderHost
@@ -56,6 +62,66 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 
 Program = Callable[[], object] | str | os.PathLike[str]
 """A Pulumi program: a callable, a directory holding ``__main__.py``, or a ``.py`` file."""
+
+
+def make_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """Build a URN like ``Deployment.generateURN``/``resource.NewURN``.
+
+    The parent's qualified type becomes a ``parent$`` type prefix, except for the root stack.
+    """
+    parent_type = ""
+    if parent:
+        qualified = urn_qualified_type(parent)
+        if qualified != STACK_TYPE:
+            parent_type = qualified + "$"
+    return f"urn:pulumi:{stack}::{project}::{parent_type}{type_}::{name}"
+
+
+def urn_qualified_type(urn: str) -> str:
+    """``URN.QualifiedType()``: the ``parent$...$type`` part of a URN."""
+    return urn.split("::")[2]
+
+
+def urn_type(urn: str) -> str:
+    """``URN.Type()``: the resource's own type (the last ``$`` segment of the qualified type)."""
+    return urn_qualified_type(urn).rsplit("$", 1)[-1]
+
+
+def urn_name(urn: str) -> str:
+    """``URN.Name()``: everything after the qualified type (names may contain ``::``)."""
+    return urn.split("::", 3)[3]
+
+
+@dataclass(frozen=True)
+class AliasSpec:
+    """One entry of ``RegisterResourceRequest.aliases``: a full ``urn``, or a partial spec.
+
+    Empty spec fields mean "same as the registration"; ``parent_urn`` empty and
+    ``no_parent`` false means "the current parent", ``no_parent`` means "the stack root".
+    """
+
+    urn: str = ""
+    name: str = ""
+    type: str = ""
+    stack: str = ""
+    project: str = ""
+    parent_urn: str = ""
+    no_parent: bool = False
+
+    @classmethod
+    def from_proto(cls, alias: alias_pb2.Alias) -> AliasSpec:
+        """Convert the wire form (``pulumirpc.Alias``)."""
+        if alias.WhichOneof("alias") == "urn":
+            return cls(urn=alias.urn)
+        spec = alias.spec
+        return cls(
+            name=spec.name,
+            type=spec.type,
+            stack=spec.stack,
+            project=spec.project,
+            parent_urn=spec.parentUrn,
+            no_parent=spec.noParent,
+        )
 
 
 class DeploymentAborted(HarnessError):
@@ -100,8 +166,15 @@ class Registration(MockResourceArgs):
         additional_secret_outputs: Sequence[str] = (),
         replace_on_changes: Sequence[str] = (),
         ignore_changes: Sequence[str] = (),
+        aliases: Sequence[AliasSpec] = (),
+        stack: str = "",
+        project: str = "",
     ) -> None:
-        """Capture a registration; ``inputs`` are harness property values."""
+        """Capture a registration; ``inputs`` are harness property values.
+
+        ``stack``/``project`` are the deployment's (used to turn alias specs into URNs);
+        they default to the ones in ``urn``.
+        """
         super().__init__(typ, name, inputs, provider or None, import_id or None, custom)
         self.urn = urn
         self.parent = parent
@@ -111,6 +184,9 @@ class Registration(MockResourceArgs):
         self.additional_secret_outputs = list(additional_secret_outputs)
         self.replace_on_changes = list(replace_on_changes)
         self.ignore_changes = list(ignore_changes)
+        self.aliases = list(aliases)
+        self.stack = stack or urn.split("::")[0].removeprefix("urn:pulumi:")
+        self.project = project or urn.split("::")[1]
 
 
 def apply_ignore_changes(news: PropertyMap, olds: PropertyMap, ignore: Iterable[str]) -> PropertyMap:
@@ -156,6 +232,12 @@ class Deployment:
         self._host = host
         self.news: dict[str, ResourceState] = {}
         self.removed: set[str] = set()
+        self.seen: set[str] = set()
+        """URNs registered so far (``stepGenerator.urns``)."""
+        self.aliased: dict[str, str] = {}
+        """Old URN claimed through an alias -> the new URN that claimed it (``stepGenerator.aliased``)."""
+        self.aliases: dict[str, str] = {}
+        """New URN -> the old URN it took over through an alias (``stepGenerator.aliases``)."""
         self.pending: list[ResourceState] = [r.copy() for r in olds.pending_deletes]
         self._carried = {id(r) for r in self.pending}
         self.steps: list[StepRecord] = []
@@ -199,8 +281,9 @@ class Deployment:
             if self.errors:
                 raise DeploymentAborted(f"not registering {reg.urn}: an earlier step failed")
             try:
-                if reg.urn in self.news:
+                if reg.urn in self.seen:
                     raise HarnessError(f"duplicate resource URN {reg.urn}")
+                self.seen.add(reg.urn)
                 if reg.resource_id:
                     raise HarnessError(f"{reg.urn}: importing existing resources is not supported")
                 if not reg.custom:
@@ -213,6 +296,74 @@ class Deployment:
             except BaseException as err:
                 self.errors.append(err)
                 raise
+
+    # -- aliases ---------------------------------------------------------------------------------
+
+    def _collapse_alias(self, reg: Registration, alias: AliasSpec) -> str:
+        """``collapseAliasToUrn``: fill the missing parts of an alias spec from the registration."""
+        if alias.urn:
+            return alias.urn
+        # An aliased parent's old URN is this resource's old parent as well.
+        parent = self.aliases.get(alias.parent_urn, alias.parent_urn) if alias.parent_urn else reg.parent
+        if alias.no_parent:
+            parent = ""
+        stack, project = alias.stack or reg.stack, alias.project or reg.project
+        return make_urn(stack, project, parent, alias.type or reg.typ, alias.name or reg.name)
+
+    def _inherited_child_alias(self, reg: Registration, child_type: str, child_name: str, parent_alias: str) -> str:
+        """``inheritedChildAlias``: the child's URN under its parent's old URN.
+
+        A child named after its parent (``<parent>-x``) is renamed along: ``<old parent name>-x``.
+        """
+        parent_name = urn_name(reg.parent)
+        alias_name = child_name
+        if child_name.startswith(parent_name):
+            alias_name = urn_name(parent_alias) + child_name[len(parent_name) :]
+        return make_urn(reg.stack, reg.project, parent_alias, child_type, alias_name)
+
+    def _alias_urns(self, reg: Registration) -> list[str]:
+        """``generateAliases``: the registration's aliases as URNs, plus those inherited from an aliased parent."""
+        result: list[str] = []
+
+        def add(urn: str) -> None:
+            if urn not in result:
+                result.append(urn)
+
+        for alias in reg.aliases:
+            add(self._collapse_alias(reg, alias))
+        parent_alias = self.aliases.get(reg.parent) if reg.parent else None
+        if parent_alias is not None:
+            add(self._inherited_child_alias(reg, reg.typ, reg.name, parent_alias))
+            for alias in reg.aliases:
+                child_alias = self._collapse_alias(reg, alias)
+                add(self._inherited_child_alias(reg, urn_type(child_alias), urn_name(child_alias), parent_alias))
+        return result
+
+    def _find_old(self, reg: Registration) -> ResourceState | None:
+        """The old state of a registration: by its URN first, then by its aliases (claiming the match)."""
+        if reg.urn in self.aliased:
+            raise HarnessError(
+                f"duplicate resource URN {reg.urn}: it was already claimed as an alias by {self.aliased[reg.urn]}"
+            )
+        old = self.olds.resources.get(reg.urn)
+        if old is not None:
+            return old
+        for alias in self._alias_urns(reg):
+            old = self.olds.resources.get(alias)
+            if old is None:
+                continue
+            if alias in self.seen:
+                raise HarnessError(
+                    f"duplicate resource alias {alias} applied to {reg.urn}: a resource with that URN is registered"
+                )
+            if alias in self.aliased:
+                raise HarnessError(
+                    f"duplicate resource alias {alias} applied to {reg.urn}: {self.aliased[alias]} already claimed it"
+                )
+            self.aliased[alias] = reg.urn
+            self.aliases[reg.urn] = alias
+            return old
+        return None
 
     def _new_state(self, reg: Registration, inputs: PropertyMap) -> ResourceState:
         return ResourceState(
@@ -229,7 +380,7 @@ class Deployment:
         )
 
     def _register_component(self, reg: Registration) -> tuple[str | None, PropertyMap]:
-        old = self.olds.resources.get(reg.urn)
+        old = self._find_old(reg)
         new = self._new_state(reg, dict(reg.inputs))
         self.news[reg.urn] = new
         kind = "create" if old is None else ("same" if values_equal(old.inputs, new.inputs) else "update")
@@ -242,8 +393,8 @@ class Deployment:
             raise CheckFailedError(urn, check.failures)
 
     def _register_custom(self, reg: Registration) -> tuple[str | None, PropertyMap]:
+        old = self._find_old(reg)
         host = self._host()
-        old = self.olds.resources.get(reg.urn)
         goal: PropertyMap = dict(reg.inputs)
         if old is None:
             check = host.check(reg.urn, {}, goal, allow_unknowns=self.preview)
@@ -341,7 +492,11 @@ class Deployment:
         with self._lock:
             if self.errors:
                 return
-            unseen = [r for urn, r in self.olds.resources.items() if urn not in self.news and urn not in self.removed]
+            unseen = [
+                r
+                for urn, r in self.olds.resources.items()
+                if urn not in self.news and urn not in self.removed and urn not in self.aliased
+            ]
             for res in delete_order([*unseen, *self.pending]):
                 if not self.preview and res.custom:
                     try:
@@ -410,14 +565,35 @@ class Deployment:
     # -- result state ---------------------------------------------------------------------------
 
     def snapshot(self) -> StackState:
-        """The state to persist: completed steps merged over the old state (partial progress)."""
+        """The state to persist: completed steps merged over the old state (partial progress).
+
+        An old URN taken over through an alias by a completed registration is dropped, and
+        references to it (parents, dependencies) are rewritten to the new URN.
+        """
+        renamed = {old: new for new, old in self.aliases.items() if new in self.news}
         resources: dict[str, ResourceState] = {}
         for urn, res in self.news.items():
             resources[urn] = res
         for urn, res in self.olds.resources.items():
-            if urn not in resources and urn not in self.removed:
+            if urn not in resources and urn not in self.removed and urn not in renamed:
                 resources[urn] = res
-        return StackState(resources=resources, pending_deletes=list(self.pending), outputs=dict(self.outputs))
+        resources = {urn: rewrite_references(res, renamed) for urn, res in resources.items()}
+        pending = [rewrite_references(res, renamed) for res in self.pending]
+        return StackState(resources=resources, pending_deletes=pending, outputs=dict(self.outputs))
+
+
+def rewrite_references(res: ResourceState, renamed: Mapping[str, str]) -> ResourceState:
+    """``NormalizeURNReferences``: point parent/dependencies at new URNs (a copy if anything changes)."""
+    if not renamed or not (res.all_dependencies() & renamed.keys()):
+        return res
+    new = res.copy()
+    if new.parent:
+        new.parent = renamed.get(new.parent, new.parent)
+    new.dependencies = [renamed.get(urn, urn) for urn in new.dependencies]
+    new.property_dependencies = {
+        key: [renamed.get(urn, urn) for urn in urns] for key, urns in new.property_dependencies.items()
+    }
+    return new
 
 
 # -- the program side: mocks + monitor --------------------------------------------------------
@@ -464,12 +640,7 @@ class HarnessMonitor(MockMonitor):
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """Build a URN like ``Deployment.generateURN``: the root stack is not a type prefix."""
-        parent_type = ""
-        if parent:
-            qualified = parent.split("::")[2]
-            if qualified != STACK_TYPE:
-                parent_type = qualified + "$"
-        return f"urn:pulumi:{settings.get_stack()}::{settings.get_project()}::{parent_type}{type_}::{name}"
+        return make_urn(settings.get_stack(), settings.get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:
         """Forward a registration to the mocks and return the engine's response."""
@@ -491,6 +662,13 @@ class HarnessMonitor(MockMonitor):
             additional_secret_outputs=list(request.additionalSecretOutputs),
             replace_on_changes=list(request.replaceOnChanges),
             ignore_changes=list(request.ignoreChanges),
+            # alias specs (the monitor advertises them) or, from older SDKs, plain alias URNs
+            aliases=[
+                *(AliasSpec.from_proto(alias) for alias in request.aliases),
+                *(AliasSpec(urn=alias) for alias in request.aliasURNs),
+            ],
+            stack=settings.get_stack(),
+            project=settings.get_project(),
         )
         id_, state = cast(HarnessMocks, self.mocks).new_resource(reg)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_ or "", state)

@@ -137,7 +137,17 @@ def _split_urn(urn: str) -> tuple[str, str]:
 
 
 def _last_line(details: str) -> str:
-    lines = [line.strip() for line in details.strip().splitlines() if line.strip()]
+    """The provider's exception as Python prints it (``pkg.Error: message``, its further lines and
+    notes), taken from the end of the traceback the SDK's host sends; the last line otherwise."""
+    text = details.strip()
+    _, header, last = text.rpartition("Traceback (most recent call last):")
+    if header:
+        lines = last.splitlines()
+        # Frames are indented; the exception starts at the first line that is not.
+        start = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith(" ")), None)
+        if start is not None:
+            return "\n".join(lines[start:]).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else details
 
 

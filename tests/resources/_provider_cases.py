@@ -12,6 +12,7 @@ The provider class is called directly (check/diff/create/read/update/delete), co
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources._engine import fields_of, to_wire
-from pulumi_iotcomms.resources._provider import ConflictingObjectError, IotcommsProvider
+from pulumi_iotcomms.resources._provider import SET_BY_CLASS, ConflictingObjectError, IotcommsProvider
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, TOKEN, EmulatorClient
 
 NAME = "res"
@@ -156,7 +157,7 @@ class ProviderLifecycle:
         params = inspect.signature(self.case.resource.__init__).parameters
         fields = {n for n, f in fields_of(spec.model).items() if n not in spec.excluded}
         settable = {n for n in fields if not fields_of(spec.model)[n].behaviour.computed}
-        expected = settable | set(spec.inputs()) - {"resource_name"}
+        expected = settable | set(spec.inputs()) - SET_BY_CLASS
         keyword_only = {n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY} - {"opts"}
         assert keyword_only == expected
         doc = inspect.getdoc(self.case.resource.__init__) or ""
@@ -166,15 +167,22 @@ class ProviderLifecycle:
 
     # -- check -------------------------------------------------------------------------------------
 
-    def test_check_assigns_an_id_kept_while_the_resource_name_is(self, provider: IotcommsProvider) -> None:
-        first = self.checked(provider)
+    def test_check_assigns_an_id_derived_from_stack_and_name_and_keeps_it(self, provider: IotcommsProvider) -> None:
+        news = {"resource_name": NAME, "owner": "proj/dev", **self.case.inputs}
+        first = provider.check({}, news).inputs
         local_id = first[self.case.id_input]
         assert re.fullmatch(rf"{NAME}-[a-z0-9]{{7}}", local_id)
         assert first["domain"] == DOMAIN
-        news = {"resource_name": NAME, **self.case.inputs}
+        # The same resource of the same stack gets the same id again (a failed create is found again)...
+        assert provider.check({}, news).inputs[self.case.id_input] == local_id
+        # ...another stack or another resource never does.
+        assert provider.check({}, {**news, "owner": "proj/prod"}).inputs[self.case.id_input] != local_id
+        other = provider.check({}, {**news, "resource_name": "other"}).inputs[self.case.id_input]
+        assert other.startswith("other-")
+        assert other.split("-")[-1] != local_id.split("-")[-1]
+        # The recorded id stays, also across a rename (aliases hand the old inputs over as olds).
         assert provider.check(first, news).inputs[self.case.id_input] == local_id
-        renamed = provider.check(first, {**news, "resource_name": "other"}).inputs[self.case.id_input]
-        assert renamed.startswith("other-")
+        assert provider.check(first, {**news, "resource_name": "other"}).inputs[self.case.id_input] == local_id
         explicit = provider.check(first, {**news, self.case.id_input: "my-id"}).inputs[self.case.id_input]
         assert explicit == "my-id"
 
@@ -293,14 +301,23 @@ class ProviderLifecycle:
 
     # -- adopt ---------------------------------------------------------------------------------------
 
-    def test_create_adopts_an_equal_object_without_writing(
+    def test_create_refuses_an_equal_object_unless_adopting(
         self, provider: IotcommsProvider, emulator: EmulatorClient
     ) -> None:
         inputs = self.checked(provider)
         local_id = inputs[self.case.id_input]
         seed(emulator, self.case, local_id, self.case.wire(inputs))
+        before = emulator.objects()
         emulator.clear_requests()
-        result = provider.create(inputs)
+        with pytest.raises(ConflictingObjectError) as info:
+            provider.create(inputs)
+        message = str(info.value)
+        assert f"{DOMAIN}/{local_id} already exists on the server (identical to this declaration)" in message
+        assert "aliases=[pulumi.Alias(name=" in message
+        assert "adopt=True" in message
+        assert writes(emulator) == []
+        assert emulator.objects() == before
+        result = provider.create({**inputs, "adopt": True})
         assert writes(emulator) == []
         assert result.id == f"{DOMAIN}/{local_id}"
         assert all((result.outs or {}).get(name) for name in self.case.computed)
@@ -313,7 +330,7 @@ class ProviderLifecycle:
         name, value = self.case.edit
         alias = fields_of(self.case.provider.spec.model)[name].alias
         seed(emulator, self.case, local_id, {**self.case.wire(inputs), alias: value})
-        with pytest.raises(ConflictingObjectError, match=rf"differs in: {name}\b.*adopt=True"):
+        with pytest.raises(ConflictingObjectError, match=rf"(?s)differs in: {name}\b.*adopt=True"):
             provider.create(inputs)
         emulator.clear_requests()
         adopted = {**inputs, "adopt": True}
@@ -321,6 +338,28 @@ class ProviderLifecycle:
         back = [{"op": "replace", "path": f"/{alias}", "value": self.case.wire(inputs)[alias]}]
         assert writes(emulator) == [("PATCH", self.case.url(local_id), back)]
         assert_matches(self.case, server_doc(emulator, self.case, local_id), inputs)
+
+    def test_adopt_only_affects_creation(self, provider: IotcommsProvider) -> None:
+        olds = self.checked(provider)
+        assert provider.diff(f"{DOMAIN}/x", olds, {**olds, "adopt": True}).changes is False
+        assert provider.diff(f"{DOMAIN}/x", {**olds, "adopt": True}, olds).changes is False
+        assert provider.diff(f"{DOMAIN}/x", olds, {**olds, "resource_name": "renamed"}).changes is False
+
+    def test_create_failing_after_its_write_removes_what_it_made(
+        self, provider: IotcommsProvider, emulator: EmulatorClient
+    ) -> None:
+        inputs = self.checked(provider)
+        local_id = inputs[self.case.id_input]
+        provider._settings = dataclasses.replace(provider.settings, max_retries=0)
+        # Every read after the first fails: the create cannot read back what it wrote, so it gives up.
+        emulator.faults(seed=1, error_rate=1.0, error_statuses=[503], methods=["GET"], skip=1)
+        with pytest.raises(Exception, match="was undone"):
+            provider.create(inputs)
+        emulator.faults()
+        assert emulator.objects() == {}
+        # The next `up` creates it again at the same id.
+        provider.create(self.checked(provider))
+        assert emulator.call("GET", self.case.url(local_id)).status_code == 200
 
     # -- delete --------------------------------------------------------------------------------------
 

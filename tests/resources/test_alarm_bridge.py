@@ -25,6 +25,7 @@ def test_bridge_referencing_a_mapper_previews_with_the_reference_unknown(
     import pulumi
 
     from pulumi_iotcomms import AlarmBridge, AlarmEventMapper
+    from pulumi_iotcomms.resources._config import CREDENTIALS_PROBE
     from tests.emulator_client import DOMAIN
     from tests.harness import UNKNOWN, Harness
     from tests.resources._lifecycle import config_for
@@ -46,7 +47,8 @@ def test_bridge_referencing_a_mapper_previews_with_the_reference_unknown(
     (check,) = preview.calls_for("Check", "bridge")
     assert check.request["news"]["alarm_event_mapper_id"] == UNKNOWN
     (mapper_check,) = preview.calls_for("Check", "mapper")
-    assert emulator.requests() == []
+    # A preview reads nothing but the one credential check.
+    assert [r["path"] for r in emulator.requests()] == [f"/provisioning/device/{DOMAIN}/{CREDENTIALS_PROBE}"]
 
     up = harness.up(program)
     assert [s.name for s in up.steps] == ["mapper", "bridge"]
