@@ -12,7 +12,6 @@ import hashlib
 import math
 import os
 import threading
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -73,7 +72,7 @@ class Settings:
         region = get("region", "IOTCOMMS_REGION") or DEFAULT_REGION
         endpoint = get("endpoint", "IOTCOMMS_ENDPOINT") or f"https://api.{region}.iotcomms.io"
         return cls(
-            endpoint=_endpoint(endpoint),
+            endpoint=endpoint.rstrip("/"),
             region=region,
             domain=get("domain", "IOTCOMMS_DOMAIN"),
             token=get("token", "IOTCOMMS_TOKEN"),
@@ -101,29 +100,6 @@ class Settings:
         """Identifies configurations that may share one transport (credentials only as a digest)."""
         secret = hashlib.sha256(f"{self.token}\0{self.private_key}".encode()).hexdigest()
         return (self.endpoint, self.domain, secret, self.max_retries, self.timeout_seconds)
-
-
-def _endpoint(raw: str) -> str:
-    """The API base URL, checked: ``http(s)://host[:port][/path]`` without query or fragment."""
-    key = "iotcomms:endpoint"
-    try:
-        url = urllib.parse.urlsplit(raw.strip())
-        port_ok = url.port is None or 0 < url.port < 65536
-    except ValueError:
-        url, port_ok = None, False
-    if url is None or url.scheme not in ("http", "https") or not url.hostname or not port_ok:
-        raise ConfigurationError(
-            f"iotcomms:endpoint must be an http:// or https:// URL such as https://api.prod-eu-north-1.iotcomms.io, "
-            f"got {raw!r}",
-            key=key,
-        )
-    if url.query or url.fragment or url.username or url.password:
-        raise ConfigurationError(
-            f"iotcomms:endpoint must be a base URL without credentials, query or fragment, got {url.hostname!r} with "
-            "extra parts",
-            key=key,
-        )
-    return raw.strip().rstrip("/")
 
 
 def _flag(raw: str | None, key: str) -> bool:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -16,11 +17,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pulumi.dynamic.config import Config
 
+from pulumi_iotcomms import Device
 from pulumi_iotcomms._auth import PrivateKeyAuth, TokenAuth
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.errors import ConfigurationError
 from pulumi_iotcomms.resources import _config
 from pulumi_iotcomms.resources._config import DEFAULT_REGION, Settings, close_transports, transport_for
+from tests.emulator_client import DOMAIN, OTHER_DOMAIN, EmulatorClient
+from tests.emulator_client import TOKEN as EMULATOR_TOKEN
+from tests.harness import CheckFailedError, Harness, ProviderError, Secret
+from tests.resources._lifecycle import config_for
 
 TOKEN = "Config-Token-7731"
 
@@ -438,3 +444,81 @@ def test_close_transports_with_none_open_is_harmless(transports: dict[tuple[Any,
     close_transports()
     close_transports()
     assert transports == {}
+
+
+# -- the credential check of a preview (``preflight``) ----------------------------------------------
+
+PROBE_PATH = f"/provisioning/device/{DOMAIN}/{_config.CREDENTIALS_PROBE}"
+
+
+def _devices(*ids: str, **extra: Any) -> Callable[[], None]:
+    def program() -> None:
+        for device_id in ids:
+            Device(device_id, domain=DOMAIN, device_id=device_id, auth_type="deviceid", **extra)
+
+    return program
+
+
+def _preview_error(emulator: EmulatorClient, tmp_path: Path, config: Mapping[str, Any]) -> str:
+    base = {k: v for k, v in config_for(emulator).items() if k not in config}
+    harness = Harness(state_dir=tmp_path, config={**base, **{k: v for k, v in config.items() if v is not None}})
+    with pytest.raises(ProviderError) as info:
+        harness.preview(_devices("d1"))
+    assert [r for r in emulator.requests() if r["path"] != PROBE_PATH] == []
+    return info.value.message
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"iotcomms:endpoint": "ftp://api.example.com"}, "iotcomms:endpoint"),
+        ({"iotcomms:endpoint": "not a url"}, "iotcomms:endpoint"),
+        ({"iotcomms:token": None}, "iotcomms:token"),
+        ({"iotcomms:token": None, "iotcomms:privateKey": Secret("-----BEGIN PRIVATE KEY-----\nnope")}, "privateKey"),
+        ({"iotcomms:skipCredentialsValidation": "maybe"}, "iotcomms:skipCredentialsValidation"),
+    ],
+    ids=["scheme", "not-a-url", "no-credentials", "bad-private-key", "bad-flag"],
+)
+def test_bad_configuration_fails_the_preview_naming_the_key(
+    emulator: EmulatorClient, tmp_path: Path, config: Mapping[str, Any], key: str
+) -> None:
+    message = _preview_error(emulator, tmp_path, config)
+    assert "ConfigurationError" in message
+    assert key in message
+    assert emulator.requests() == []
+
+
+def test_rejected_credentials_fail_the_preview_with_one_read(emulator: EmulatorClient, tmp_path: Path) -> None:
+    message = _preview_error(emulator, tmp_path, {"iotcomms:token": Secret("not-the-token")})
+    assert "credentials were rejected for the domain acme.example (401" in message
+    assert "iotcomms:token" in message
+    assert "not-the-token" not in message
+    assert [(r["method"], r["path"]) for r in emulator.requests()] == [("GET", PROBE_PATH)]
+
+
+def test_credentials_are_verified_once_per_process_after_the_inputs(emulator: EmulatorClient, tmp_path: Path) -> None:
+    harness = Harness(state_dir=tmp_path, config=config_for(emulator))
+    assert harness.preview(_devices("d1", "d2", "d3")).changes == {"d1": "create", "d2": "create", "d3": "create"}
+    assert [(r["method"], r["path"], r["status"]) for r in emulator.requests()] == [("GET", PROBE_PATH, 404)]
+    emulator.clear_requests()
+    # Invalid inputs: the check fails before any request, the credential check included.
+    with pytest.raises(CheckFailedError, match="description"):
+        harness.preview(_devices("d1", description="x" * 201))
+    assert emulator.requests() == []
+
+
+def test_skip_credentials_validation_sends_nothing(emulator: EmulatorClient, tmp_path: Path) -> None:
+    config = {**config_for(emulator), "iotcomms:token": Secret("not-the-token")}
+    harness = Harness(state_dir=tmp_path, config={**config, "iotcomms:skipCredentialsValidation": "true"})
+    assert harness.preview(_devices("d1")).changes == {"d1": "create"}
+    assert emulator.requests() == []
+
+
+def test_preflight_checks_each_domain_once(emulator: EmulatorClient) -> None:
+    settings = Settings(endpoint=emulator.url, token=EMULATOR_TOKEN)
+    _config.preflight(settings, DOMAIN)
+    _config.preflight(settings, DOMAIN)
+    _config.preflight(settings, None)  # unknown in a preview: nothing to verify yet
+    assert [r["path"] for r in emulator.requests()] == [PROBE_PATH]
+    with pytest.raises(ConfigurationError, match=r"rejected for the domain other\.example \(40[13]"):
+        _config.preflight(settings, OTHER_DOMAIN)
