@@ -76,6 +76,15 @@ class EmulatorClient:
         assert resp.status_code == 200, resp.text
         return dict(resp.json()["host"])
 
+    def set_calls(
+        self, site_id: str, host_id: str, active_calls: int, drain_per_read: int = 1, domain: str = DOMAIN
+    ) -> dict[str, Any]:
+        """Give a host ``active_calls`` that, once it is drained, end ``drain_per_read`` per site listing."""
+        body = {"activeCalls": active_calls, "drainPerRead": drain_per_read}
+        resp = self.http.put(f"/_emulator/hosts/{domain}/{site_id}/{host_id}/calls", json=body)
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json()["host"])
+
     def seed_siprec(self, number: str, domain: str = DOMAIN) -> None:
         """Put ``number`` in the SIPREC fallback cache."""
         self.http.put(f"/_emulator/siprecfallback/{domain}/{number}").raise_for_status()

@@ -117,8 +117,10 @@ DECISIONS: dict[str, str] = {
     "unknown id, 400 for validation, 409 for a conflict, 401/403 for auth.",
     "site.list.data": 'GET /site/{domain} data = {siteId: {"hosts": {hostId: {"state", "networkInterfaces", '
     '"networkPrefixLength", "activeCalls"}}}}; state is "active" after commission, "drained" after drain.',
-    "site.lifecycle": "A site exists while it has hosts; commissioning an existing host is 409; drain ends its "
-    "active calls (activeCalls=0); decommission is 409 while activeCalls > 0 and the host is not drained.",
+    "site.lifecycle": "A site exists while it has hosts; commissioning an existing host is 409; drain stops new "
+    "calls and activeCalls falls to 0 as the calls end (the emulator ends them at once unless its calls knob sets "
+    "a rate), so the client polls for 0 before it decommissions; decommission is 409 while activeCalls > 0 and "
+    "the host is not drained, and cuts the lingering calls of a drained host.",
     "device.get": "GET /device/{domain}/{deviceId} returns the device's fields at top level plus success.",
     "device.password": "A credentials device stored without ha1 gets a random SIP password, returned once in "
     "the PUT response and stored only as ha1 = MD5(deviceId:domain:password). A PUT to an existing device "

@@ -5,6 +5,8 @@
 - ``POST /reset``: forget all objects, faults and the log (start-up credentials stay).
 - ``GET /objects``: every stored object, ``{domain: {collection: {key: doc}}}``, credentials omitted.
 - ``PUT /hosts/{domain}/{siteId}/{hostId}``: set a host's ``activeCalls``/``state`` (calls happen).
+- ``PUT /hosts/{domain}/{siteId}/{hostId}/calls``: give a host calls that end while it is drained,
+  ``{"activeCalls": 5, "drainPerRead": 2}`` (see ``calls`` below).
 - ``PUT /siprecfallback/{domain}/{number}``: put a number in the SIPREC fallback cache.
 """
 
@@ -20,7 +22,7 @@ from starlette.routing import Route
 from ._http import Problem, json_body, json_response
 from .auth import KEYS
 from .faults import FaultConfig
-from .hybrid import HOSTS
+from .hybrid import DRAIN_PER_READ, HOSTS, public_host
 
 if TYPE_CHECKING:
     from .app import Emulator
@@ -76,7 +78,32 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
             raise Problem(400, "(body): only activeCalls and state can be set")
         doc.update(body)
         emu.store.put(HOSTS, p["domain"], key, doc)
-        return {"success": True, "host": doc}
+        return {"success": True, "host": public_host(doc)}
+
+    async def calls(request: Request) -> Any:
+        """``{"activeCalls": N, "drainPerRead": K}`` (K defaults to 1; both integers >= 0): the host has N
+        active calls. A commissioned host keeps them; the drain no longer ends them at once; once the host
+        is drained, every ``GET /site/{domain}`` listing it ends K of them and reports what is left (5
+        calls at 2 per read are listed as 3, 1, 0). K = 0 makes the calls never end.
+
+        Calls end per read, not per second, so tests are deterministic and need not sleep: the
+        number of polls a client makes decides what it sees. Answers the host as listed.
+        """
+        p = request.path_params
+        key = f"{p['siteId']}/{p['hostId']}"
+        doc = emu.store.get(HOSTS, p["domain"], key)
+        if doc is None:
+            raise Problem(404, f"hostId: no host {p['hostId']} on site {p['siteId']}")
+        body = await json_body(request)
+        if not isinstance(body, dict) or "activeCalls" not in body or not set(body) <= {"activeCalls", "drainPerRead"}:
+            raise Problem(400, '(body): expected {"activeCalls": N} and optionally "drainPerRead"')
+        rate = body.get("drainPerRead", 1)
+        for name, value in (("activeCalls", body["activeCalls"]), ("drainPerRead", rate)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise Problem(400, f"{name}: must be an integer >= 0")
+        doc.update({"activeCalls": body["activeCalls"], DRAIN_PER_READ: rate})
+        emu.store.put(HOSTS, p["domain"], key, doc)
+        return {"success": True, "host": public_host(doc)}
 
     async def siprec(request: Request) -> Any:
         p = request.path_params
@@ -89,5 +116,6 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         Route(f"{prefix}/reset", endpoint(reset), methods=["POST"]),
         Route(f"{prefix}/objects", endpoint(objects), methods=["GET"]),
         Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}", endpoint(host), methods=["PUT"]),
+        Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}/calls", endpoint(calls), methods=["PUT"]),
         Route(f"{prefix}/siprecfallback/{{domain}}/{{number}}", endpoint(siprec), methods=["PUT"]),
     ]

@@ -1,4 +1,9 @@
-"""Handlers of the hybrid-admin API: sites and their hosts (commission, drain, decommission)."""
+"""Handlers of the hybrid-admin API: sites and their hosts (commission, drain, decommission).
+
+Draining ends a host's calls at once, unless a test gave it calls with a drain rate
+(``PUT /_emulator/hosts/{domain}/{siteId}/{hostId}/calls``): then every listing of the drained host ends
+that many calls, so a client polling for ``activeCalls == 0`` sees them end step by step.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,12 @@ from .auth import Caller
 if TYPE_CHECKING:
     from .app import Emulator, Handler
 
-__all__ = ["HANDLERS", "HOSTS"]
+__all__ = ["DRAIN_PER_READ", "HANDLERS", "HOSTS", "public_host"]
 
 HOSTS = "host"
+#: Stored with a host given calls by the admin knob: how many calls each listing of it ends while
+#: it is drained. Never reported (private keys start with ``_``).
+DRAIN_PER_READ = "_drainPerRead"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 
@@ -29,13 +37,30 @@ def _names(request: Request) -> tuple[str, str, str]:
     return p["domain"], p["siteId"], p["hostId"]
 
 
+def public_host(doc: dict[str, Any]) -> dict[str, Any]:
+    """The host as the API reports it: without the emulator's private bookkeeping keys."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+def _drain_step(emu: Emulator, domain: str, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """End ``DRAIN_PER_READ`` calls of a drained host (one listing = one step, deterministic for tests)."""
+    rate = doc.get(DRAIN_PER_READ)
+    calls = doc.get("activeCalls", 0)
+    if doc.get("state") != "drained" or not rate or calls <= 0:
+        return doc
+    doc["activeCalls"] = max(0, calls - rate)
+    emu.store.put(HOSTS, domain, key, doc)
+    return doc
+
+
 async def _site_list(emu: Emulator, request: Request, caller: Caller) -> Any:
     domain = request.path_params["domain"]
     data: dict[str, Any] = {}
     for _c, d, key, doc in emu.store.scan(HOSTS):
         if d == domain:
             site_id, host_id = key.split("/", 1)
-            data.setdefault(site_id, {"hosts": {}})["hosts"][host_id] = doc
+            host = public_host(_drain_step(emu, d, key, doc))
+            data.setdefault(site_id, {"hosts": {}})["hosts"][host_id] = host
     return {"success": True, "data": data}
 
 
@@ -72,7 +97,9 @@ async def _host_drain(emu: Emulator, request: Request, caller: Caller) -> Any:
     if flag not in (None, "true", "false"):
         raise Problem(400, 'doNotReschedule: must be the string "true" or "false"')
     doc = _host_or_404(emu, domain, site_id, host_id)
-    doc.update(state="drained", activeCalls=0, doNotReschedule=flag == "true")
+    doc.update(state="drained", doNotReschedule=flag == "true")
+    if DRAIN_PER_READ not in doc:
+        doc["activeCalls"] = 0  # no drain rate set by a test: the calls end at once
     emu.store.put(HOSTS, domain, f"{site_id}/{host_id}", doc)
     return {"success": True}
 

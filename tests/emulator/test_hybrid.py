@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from tests.emulator.samples import SITES
-from tests.emulator_client import OTHER_DOMAIN, OTHER_TOKEN, EmulatorClient
+from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, EmulatorClient
 
 HOST = f"{SITES}/s1/host/h1"
+KNOB = f"/_emulator/hosts/{DOMAIN}/s1/h1/calls"
 
 
 def hosts(client: EmulatorClient, **kw: Any) -> dict[str, Any]:
@@ -121,3 +122,79 @@ def test_idle_host_is_decommissioned_without_draining(emulator: EmulatorClient) 
     emulator.ok("POST", HOST)
     emulator.ok("DELETE", HOST)
     emulator.ok("POST", HOST)  # and can be commissioned again
+
+
+# -- the calls knob: calls that end over time once the host is drained ------------------------------
+
+
+def calls_seen(client: EmulatorClient, reads: int) -> list[int]:
+    """``activeCalls`` of s1/h1 over ``reads`` listings."""
+    return [hosts(client)["s1"]["hosts"]["h1"]["activeCalls"] for _ in range(reads)]
+
+
+def test_calls_knob_ends_calls_per_read_only_once_the_host_is_drained(emulator: EmulatorClient) -> None:
+    emulator.ok("POST", HOST)
+    assert emulator.set_calls("s1", "h1", 5, drain_per_read=2) == {"state": "active", "activeCalls": 5}
+    assert calls_seen(emulator, 2) == [5, 5]  # a commissioned host keeps its calls
+    emulator.ok("PUT", f"{HOST}/drain")
+    assert calls_seen(emulator, 4) == [3, 1, 0, 0]
+    # The rate is bookkeeping, never reported.
+    assert hosts(emulator)["s1"]["hosts"]["h1"] == {"state": "drained", "activeCalls": 0, "doNotReschedule": False}
+
+
+def test_calls_knob_with_rate_zero_keeps_the_calls_of_a_drained_host(emulator: EmulatorClient) -> None:
+    emulator.ok("POST", HOST)
+    emulator.set_calls("s1", "h1", 3, drain_per_read=0)
+    emulator.ok("PUT", f"{HOST}/drain")
+    assert calls_seen(emulator, 3) == [3, 3, 3]
+    emulator.ok("DELETE", HOST)  # a drained host can still be decommissioned, cutting its calls
+
+
+def test_calls_knob_rate_defaults_to_one(emulator: EmulatorClient) -> None:
+    emulator.ok("POST", HOST)
+    resp = emulator.http.put(KNOB, json={"activeCalls": 2})
+    assert resp.status_code == 200, resp.text
+    emulator.ok("PUT", f"{HOST}/drain")
+    assert calls_seen(emulator, 3) == [1, 0, 0]
+
+
+def test_a_busy_host_with_the_knob_is_still_refused_until_drained(emulator: EmulatorClient) -> None:
+    emulator.ok("POST", HOST)
+    emulator.set_calls("s1", "h1", 2)
+    emulator.fail("DELETE", HOST, 409, "hostId")
+    assert calls_seen(emulator, 1) == [2]
+
+
+def test_recommissioning_forgets_the_calls(emulator: EmulatorClient) -> None:
+    emulator.ok("POST", HOST)
+    emulator.set_calls("s1", "h1", 4, drain_per_read=0)
+    emulator.ok("PUT", f"{HOST}/drain")
+    emulator.ok("DELETE", HOST)
+    emulator.ok("POST", HOST)
+    emulator.ok("PUT", f"{HOST}/drain")
+    assert hosts(emulator)["s1"]["hosts"]["h1"]["activeCalls"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "(body)"),
+        ([5], "(body)"),
+        ({"activeCalls": 1, "state": "drained"}, "(body)"),
+        ({"activeCalls": -1}, "activeCalls"),
+        ({"activeCalls": "3"}, "activeCalls"),
+        ({"activeCalls": True}, "activeCalls"),
+        ({"activeCalls": 3, "drainPerRead": -1}, "drainPerRead"),
+        ({"activeCalls": 3, "drainPerRead": 0.5}, "drainPerRead"),
+    ],
+)
+def test_calls_knob_validates_its_body(emulator: EmulatorClient, body: Any, field: str) -> None:
+    emulator.ok("POST", HOST)
+    resp = emulator.http.put(KNOB, json=body)
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["reason"].startswith(f"{field}:")
+
+
+def test_calls_knob_of_an_unknown_host_is_not_found(emulator: EmulatorClient) -> None:
+    resp = emulator.http.put(KNOB, json={"activeCalls": 1})
+    assert resp.status_code == 404, resp.text

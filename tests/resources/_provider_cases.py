@@ -23,6 +23,7 @@ import pytest
 from pulumi.dynamic import CreateResult
 from pulumi.runtime.rpc import UNKNOWN
 
+from pulumi_iotcomms.resources import _claims
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources._engine import fields_of, to_wire
 from pulumi_iotcomms.resources._provider import SET_BY_CLASS, ConflictingObjectError, IotcommsProvider
@@ -147,8 +148,12 @@ class ProviderLifecycle:
         return dict(result.inputs)
 
     def created(self, provider: IotcommsProvider, **overrides: Any) -> tuple[dict[str, Any], CreateResult]:
+        """Check and create, as one deployment; later calls act as later deployments (``pulumi up``
+        creates and deletes the same object in one deployment only for a delete-first replacement)."""
         inputs = self.checked(provider, **overrides)
-        return inputs, provider.create(inputs)
+        result = provider.create(inputs)
+        _claims.reset()
+        return inputs, result
 
     # -- the program-side class ------------------------------------------------------------------
 
