@@ -75,9 +75,11 @@ units = [
     for n in range(1, unit_count + 1)
 ]
 
-# One per tenant: the settings in place before are recorded, and restored by `pulumi destroy`.
+# One per tenant. A tenant usually has settings already (made in the portal): adopt=True takes them
+# over; the settings in place before are recorded, and restored by `pulumi destroy`.
 notifications = NotificationSettings(
     "notifications",
+    adopt=True,
     use_http_events=True,
     alarm_events_rest_endpoint="https://alarms.example.com/events",
     alarmbridge_callback_endpoint="https://alarms.example.com/alarmbridge",

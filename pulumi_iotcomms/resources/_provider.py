@@ -454,33 +454,29 @@ class IotcommsProvider(ResourceProvider):
         target = self.target(props)
         wire = to_wire(self.spec.model, self.desired_state(props))
         server = self.fetch(target)
-        if server is not None:
-            if not props.get("adopt"):
-                raise ConflictingObjectError(self._exists_message(target, server, props))
-            response = self.adopt_existing(target, server, wire, props)
-            server = self.fetch(target)
-        else:
-            response, server = self._create_new(target, wire, props)
-        _claims.record_owned(self._claim_key(target))
-        return CreateResult(target.pulumi_id, self._outputs(props, server, response, {}))
-
-    def _create_new(self, target: Target, wire: Doc, props: Mapping[str, Any]) -> tuple[Doc, Doc | None]:
+        if server is not None and not props.get("adopt"):
+            raise ConflictingObjectError(self._exists_message(target, server, props))
         response: Doc = {}
+        wrote_new = False
         try:
             for attempt in _attempts():
-                server = self.fetch(target) if attempt.retry else None
+                if attempt.retry:
+                    server = self.fetch(target)
                 try:
                     if server is None:
+                        wrote_new = True
                         response = self.write_new(target, wire, props)
-                    else:  # our earlier write landed though its response was lost
+                    else:  # adopted, or our earlier write landed though its response was lost
                         response = self.adopt_existing(target, server, wire, props)
                 except AMBIGUOUS:
                     attempt.failed()
-            return response, self.fetch(target)
+            server = self.fetch(target)
         except Exception as exc:
-            if not _rejected(exc):
+            if wrote_new and not _rejected(exc):
                 self._discard_after_failure(target, props, exc)
             raise
+        _claims.record_owned(self._claim_key(target))
+        return CreateResult(target.pulumi_id, self._outputs(props, server, response, {}))
 
     def _discard_after_failure(self, target: Target, props: Mapping[str, Any], exc: Exception) -> None:
         what = f"{self.spec.name} {target.pulumi_id}"
@@ -488,8 +484,8 @@ class IotcommsProvider(ResourceProvider):
             self.discard(target, props)
         except Exception as cleanup:
             note = (
-                f"{what} may have been created before the failure and could not be removed ({cleanup}); "
-                "the next `pulumi up` finds it at the same id and reports it: delete it, or set adopt=True once"
+                f"what the failed create of {what} may have written could not be undone ({cleanup}); the next "
+                "`pulumi up` finds it and reports it, naming the way out"
             )
         else:
             note = f"whatever the failed create of {what} may have written was undone"

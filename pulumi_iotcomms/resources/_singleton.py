@@ -1,25 +1,69 @@
-"""Per-domain settings objects (no create, no delete): take over on create, restore on delete."""
+"""Per-domain settings objects (no create, no delete): record on create, restore on delete."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pulumi.dynamic import CreateResult
 
 from pulumi_iotcomms.api._ops import Doc, Singleton
+from pulumi_iotcomms.errors import ConflictingObjectError, DeadlineExceededError, IotcommsError
 
+from . import _claims
 from ._engine import to_wire
-from ._provider import IotcommsProvider, Target
+from ._provider import AMBIGUOUS, RECONCILE_ATTEMPTS, IotcommsProvider, Target, _rejected
 
-__all__ = ["PREVIOUS", "SingletonProvider"]
+__all__ = ["PREVIOUS", "SingletonProvider", "recorded_settings"]
 
 PREVIOUS = "previous_settings"
 
 
+def _record(settings: Doc) -> str:
+    # The earlier settings are kept as JSON text, not as an object: Pulumi carries every number as a
+    # float, so an object would come back from the state with ``httpTimeout: 5000.0``, which the API
+    # (a strict int32) rejects. Text is restored exactly as it was read -- ints, nulls and fields we do
+    # not model included -- without this provider having to guess any types back.
+    return json.dumps(settings, ensure_ascii=False, separators=(",", ":"))
+
+
+def _integral(value: Any) -> Any:
+    """``value`` with every integral float made an int again (5000.0 → 5000), recursively."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_integral(v) for v in value]
+    return value
+
+
+def recorded_settings(props: Mapping[str, Any]) -> Doc:
+    """The settings ``create`` recorded in ``props`` (``{}`` when none were: an import).
+
+    The JSON text this release records is exact. The earlier release recorded an object, whose
+    numbers the state turned into floats: integral floats become ints again, which loses nothing,
+    since JSON (and the API behind it) does not tell 5000.0 from 5000.
+    """
+    value = props.get(PREVIOUS)
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        doc = json.loads(value)
+    elif isinstance(value, Mapping):
+        doc = _integral(value)
+    else:
+        doc = None
+    if not isinstance(doc, dict):
+        raise IotcommsError(f"{PREVIOUS} in the state is not a settings object; cannot restore the earlier settings")
+    return doc
+
+
 class SingletonProvider(IotcommsProvider):
     """Settings read and set whole. ``create`` records what was there before (``previous_settings``,
-    secret) and ``delete`` puts exactly that back."""
+    secret JSON text) and ``delete`` puts exactly that back. Settings that are not empty are an
+    existing object: ``create`` refuses them unless ``adopt=True``."""
 
     singleton_api: ClassVar[type[Singleton]]
 
@@ -41,11 +85,41 @@ class SingletonProvider(IotcommsProvider):
         return {}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Record the settings as they are, then set the desired ones."""
+        """Record the settings as they are before our first write, then set the desired ones.
+
+        Settings that are not empty were made by someone else: refused unless ``adopt=True``. A
+        create that fails once its write may have landed puts the recorded settings back, so the
+        next ``up`` records the earlier settings again rather than ours.
+        """
         target = self.target(props)
-        previous = self._api().get(target.domain)
-        self._api().put(target.domain, to_wire(self.spec.model, self.spec.schema_state(props)))
-        return CreateResult(target.pulumi_id, self._outputs(props, self.fetch(target), {}, {PREVIOUS: previous}))
+        wire = to_wire(self.spec.model, self.desired_state(props))
+        previous = self._api().get(target.domain)  # once, before any write of this create
+        if previous and not props.get("adopt"):
+            raise ConflictingObjectError(self._exists_message(target, previous, props))
+        recorded = {PREVIOUS: _record(previous)}
+        wrote = False
+        try:
+            if previous != wire:
+                wrote = True
+                self._api().put(target.domain, wire)  # the transport retries it (PUT is idempotent)
+            server = self.fetch(target)
+        except Exception as exc:
+            if wrote and not _rejected(exc):
+                self._discard_after_failure(target, {**props, **recorded}, exc)
+            raise
+        _claims.record_owned(self._claim_key(target))
+        return CreateResult(target.pulumi_id, self._outputs(props, server, {}, recorded))
 
     def remove(self, target: Target, props: Mapping[str, Any]) -> None:
-        self._api().put(target.domain, dict(props.get(PREVIOUS) or {}))
+        """Put the recorded settings back (``delete``, and ``discard`` after a failed create)."""
+        previous = recorded_settings(props)
+        for attempt in range(RECONCILE_ATTEMPTS):
+            try:
+                self._api().put(target.domain, previous)
+                return
+            except AMBIGUOUS as exc:
+                # The answer was lost, maybe not the write: the settings tell whether it landed.
+                if self._api().get(target.domain) == previous:
+                    return
+                if isinstance(exc, DeadlineExceededError) or attempt == RECONCILE_ATTEMPTS - 1:
+                    raise

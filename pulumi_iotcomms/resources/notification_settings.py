@@ -28,9 +28,11 @@ class NotificationSettingsProvider(SingletonProvider):
 class NotificationSettings(pulumi.dynamic.Resource, module="iotcomms", name="NotificationSettings"):
     """The event notification destinations of a tenant (one per domain).
 
-    Pulumi id: ``<domain>/notificationsettings``. The service has no delete: creating this resource
-    records the settings that existed before (secret output ``previous_settings``) and destroying it
-    restores exactly those. Updates PUT the whole object.
+    Pulumi id: ``<domain>/notificationsettings``. The service has no create or delete: creating this
+    resource records the settings that existed before (secret output ``previous_settings``, their JSON
+    text) and destroying it restores exactly those. Settings that are already set (anything but ``{}``)
+    were made elsewhere: creating fails rather than taking them over, unless ``adopt=True``. Updates
+    PUT the whole object.
     """
 
     domain: pulumi.Output[str]
@@ -42,7 +44,8 @@ class NotificationSettings(pulumi.dynamic.Resource, module="iotcomms", name="Not
     alarm_events_rest_endpoint: pulumi.Output[str | None]
     sip_events_rest_endpoint: pulumi.Output[str | None]
     alarmbridge_callback_endpoint: pulumi.Output[str | None]
-    previous_settings: pulumi.Output[Mapping[str, Any]]
+    # Any: JSON text, but an object in state written by the earlier release (the SDK checks the type).
+    previous_settings: pulumi.Output[Any]
 
     _provider_class: type[SingletonProvider] = NotificationSettingsProvider
 
@@ -59,6 +62,7 @@ class NotificationSettings(pulumi.dynamic.Resource, module="iotcomms", name="Not
         alarm_events_rest_endpoint: pulumi.Input[str] | None = None,
         sip_events_rest_endpoint: pulumi.Input[str] | None = None,
         alarmbridge_callback_endpoint: pulumi.Input[str] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the notification settings of a domain.
@@ -75,6 +79,8 @@ class NotificationSettings(pulumi.dynamic.Resource, module="iotcomms", name="Not
             alarm_events_rest_endpoint: REST endpoint for alarm events.
             sip_events_rest_endpoint: REST callback base URL for SIP events (http:// or https://).
             alarmbridge_callback_endpoint: REST callback base URL for Alarmbridge (http:// or https://).
+            adopt: take over settings that are already set on the domain (they are recorded and
+                restored on destroy), instead of failing.
             opts: Pulumi resource options.
         """
         args = {
@@ -87,6 +93,7 @@ class NotificationSettings(pulumi.dynamic.Resource, module="iotcomms", name="Not
             "alarm_events_rest_endpoint": alarm_events_rest_endpoint,
             "sip_events_rest_endpoint": sip_events_rest_endpoint,
             "alarmbridge_callback_endpoint": alarmbridge_callback_endpoint,
+            "adopt": adopt,
         }
         props, options = resource_args(self._provider_class.spec, resource_name, args, opts)
         super().__init__(self._provider_class(), resource_name, props, options)

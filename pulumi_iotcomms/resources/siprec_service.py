@@ -24,7 +24,8 @@ class SiprecService(NotificationSettings, module="iotcomms", name="SiprecService
     :class:`NotificationSettings`, which the docs give the same shape.
 
     Pulumi id: ``<domain>/siprecservice``. Creating records the settings that existed before
-    (``previous_settings``, secret); destroying restores them.
+    (``previous_settings``, secret JSON text); destroying restores them. Settings already set are
+    taken over only with ``adopt=True``.
     """
 
     _provider_class = SiprecServiceProvider

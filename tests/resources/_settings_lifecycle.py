@@ -1,6 +1,8 @@
 """The lifecycle of a per-domain settings resource (NotificationSettings, SiprecService).
 
-These have no delete, so the scenario seeds earlier settings and checks that destroy puts them back.
+These have no delete, so the scenario seeds earlier settings (an integer among them, which the state
+turns into a float) and checks that destroy puts them back exactly; the resource takes them over with
+``adopt=True``, since settings already set are not taken over otherwise.
 The replacement moves the settings to another domain, so the stack authenticates with an RS256 key
 registered for both domains (the provider signs its own JWTs).
 """
@@ -16,8 +18,9 @@ from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, EmulatorCli
 from tests.harness import Secret
 from tests.resources._lifecycle import Lifecycle
 
-EARLIER = {"alarmTopic": "arn:aws:sns:eu-north-1:123456789012:earlier"}
+EARLIER = {"alarmTopic": "arn:aws:sns:eu-north-1:123456789012:earlier", "httpTimeout": 4000}
 INPUTS = {
+    "adopt": True,
     "use_http_events": True,
     "sip_events_rest_endpoint": "https://events.example.com/sip",
     "rest_authentication": [{"type": "RS256", "sub": "notify", "secret": "Settings-Secret-6620"}],
@@ -60,3 +63,13 @@ def settings_lifecycle(resource: type[Any], kind: str, emulator: EmulatorClient)
         snapshot=snapshot,
         config={"iotcomms:token": "", "iotcomms:privateKey": Secret(private)},
     )
+
+
+def stored(emulator: EmulatorClient, kind: str, domain: str = DOMAIN) -> Any:
+    """The settings object exactly as the emulator stores it (JSON types kept), None when never set."""
+    return emulator.objects().get(domain, {}).get(kind, {}).get("")
+
+
+def writes(emulator: EmulatorClient) -> list[tuple[str, str, Any]]:
+    """``(method, path, body)`` of every logged request that is not a GET."""
+    return [(r["method"], r["path"], r["body"]) for r in emulator.requests() if r["method"] != "GET"]
