@@ -26,10 +26,11 @@ class AlarmBridgeProvider(IotcommsProvider):
 class AlarmBridge(pulumi.dynamic.Resource, module="iotcomms", name="AlarmBridge"):
     """An Alarmbridge service destination of a tenant domain.
 
-    Pulumi id: ``<domain>/<alarm_bridge_id>``. ``alarm_bridge_id`` defaults to ``<resource name>-<7
-    random characters>``, kept across updates. Changing ``domain``, ``alarm_bridge_id`` or
-    ``provisory`` replaces the bridge. Pass ``alarm_event_mapper_id=mapper.alarm_event_mapper_id`` to
-    link an :class:`AlarmEventMapper` (and create it first). The server generates ``callback_id``.
+    Pulumi id: ``<domain>/<alarm_bridge_id>``. ``alarm_bridge_id`` defaults to ``<resource name>-<7 characters>``
+    derived from the stack and name, kept across updates and aliased renames. Changing ``domain``,
+    ``alarm_bridge_id`` or ``provisory`` replaces the bridge. Pass
+    ``alarm_event_mapper_id=mapper.alarm_event_mapper_id`` to link an :class:`AlarmEventMapper` (and create it
+    first). The server generates ``callback_id``.
     """
 
     domain: pulumi.Output[str]

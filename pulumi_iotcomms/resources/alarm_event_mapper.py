@@ -26,10 +26,10 @@ class AlarmEventMapperProvider(IotcommsProvider):
 class AlarmEventMapper(pulumi.dynamic.Resource, module="iotcomms", name="AlarmEventMapper"):
     """An alarm event mapper of a tenant domain, used by alarm bridges.
 
-    Pulumi id: ``<domain>/<alarm_event_mapper_id>``. ``alarm_event_mapper_id`` defaults to ``<resource
-    name>-<7 random characters>``, kept across updates; pass it to ``AlarmBridge(alarm_event_mapper_id=...)``.
-    Changing ``domain``, ``alarm_event_mapper_id`` or ``provisory`` replaces the mapper. ``target_endpoint``
-    holds SIP passwords, so the whole object is kept secret.
+    Pulumi id: ``<domain>/<alarm_event_mapper_id>``. ``alarm_event_mapper_id`` defaults to ``<resource name>-<7
+    characters>`` derived from the stack and name, kept across updates and aliased renames; pass it to
+    ``AlarmBridge(alarm_event_mapper_id=...)``. Changing ``domain``, ``alarm_event_mapper_id`` or ``provisory``
+    replaces the mapper. ``target_endpoint`` holds SIP passwords, so the whole object is kept secret.
     """
 
     domain: pulumi.Output[str]

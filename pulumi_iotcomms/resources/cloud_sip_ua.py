@@ -26,9 +26,9 @@ class CloudSipUaProvider(IotcommsProvider):
 class CloudSipUa(pulumi.dynamic.Resource, module="iotcomms", name="CloudSipUa"):
     """A cloud SIP user agent of a tenant domain.
 
-    Pulumi id: ``<domain>/<cloud_sip_ua_id>``. ``cloud_sip_ua_id`` defaults to ``<resource name>-<7
-    random characters>``, kept across updates. Changing ``domain``, ``cloud_sip_ua_id`` or
-    ``provisory`` replaces the user agent. The server generates ``callback_id``.
+    Pulumi id: ``<domain>/<cloud_sip_ua_id>``. ``cloud_sip_ua_id`` defaults to ``<resource name>-<7 characters>``
+    derived from the stack and name, kept across updates and aliased renames. Changing ``domain``,
+    ``cloud_sip_ua_id`` or ``provisory`` replaces the user agent. The server generates ``callback_id``.
     """
 
     domain: pulumi.Output[str]

@@ -26,9 +26,9 @@ class MediaServiceProvider(IotcommsProvider):
 class MediaService(pulumi.dynamic.Resource, module="iotcomms", name="MediaService"):
     """A media service (IVR) of a tenant domain.
 
-    Pulumi id: ``<domain>/<media_service_id>``. ``media_service_id`` defaults to ``<resource name>-<7
-    random characters>``, kept across updates. Changing ``domain``, ``media_service_id`` or
-    ``provisory`` replaces the service. The server generates ``callback_id``.
+    Pulumi id: ``<domain>/<media_service_id>``. ``media_service_id`` defaults to ``<resource name>-<7 characters>``
+    derived from the stack and name, kept across updates and aliased renames. Changing ``domain``,
+    ``media_service_id`` or ``provisory`` replaces the service. The server generates ``callback_id``.
     """
 
     domain: pulumi.Output[str]
