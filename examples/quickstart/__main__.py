@@ -22,7 +22,7 @@ trunk = Trunk(
     description="Office PBX",
 )
 
-# auth_type "credentials": SIP digest; the platform generates the SIP password (a secret output).
+# auth_type "credentials": SIP digest; the provider generates a random SIP password (a secret output).
 desk_phone = Device(
     "desk-phone",
     device_id="desk-phone-1",

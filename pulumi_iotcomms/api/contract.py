@@ -127,11 +127,20 @@ DECISIONS: dict[str, str] = {
     "that already has an ha1 keeps it (no new password).",
     "device.heartbeat": 'Devices carry server-computed heartbeatStatus ("offline" until heard from) and '
     "heartbeatExpiration (0).",
+    "device.service_data": "serviceData is free-form JSON; only serviceData.alarmBridge has a documented shape (the "
+    "samples), so its sample keys are checked (heartbeatInterval a number >= 300000, the Alarmbridge minimum; "
+    "alarmProtocol an Alarmbridge protocol; emergencyDestination a string; overrideInAlarmEvent strings and an "
+    "integer priority; usePredefinedDestination a boolean) and every other key passes through unchecked.",
+    "device.credentials_password": "password is used by userid devices only (the docs: 'not used for the other "
+    "authTypes'), and ha1 is the documented way to give a credentials device a chosen SIP password: the client "
+    "sends a password given for a credentials device as ha1 = MD5(deviceId:domain:password), never as password.",
     "trunk.password": "userName, realm and password together make ha1 = MD5(userName:realm:password); the "
     "write response echoes password once; password is never stored or returned by GET (write-only).",
     "trunk.keep_ha1": "A PUT without ha1 or password keeps the stored ha1; changing userName or realm needs the "
     "password too (400 password: otherwise), since ha1 is made from all three.",
     "trunk.ha1_and_password": "ha1 together with password is rejected (400): one way to set the secret.",
+    "trunk.patch_remove_ha1": "A PATCH that removes /ha1 removes the stored hash (the trunk then has no digest "
+    "credentials); only a PUT that names no ha1 keeps it.",
     "trunk.put_collection": "PUT /trunk/{domain} with trunkId upserts that id; without trunkId creates a new id.",
     "write.response": 'Create/overwrite answers {"success": true, "id": <id>} (+ "password" when generated).',
     "service.create_existing": "POST with an id that already exists is 409 (use PUT to overwrite).",
@@ -165,4 +174,15 @@ DECISIONS: dict[str, str] = {
     "pagination": "nextToken is opaque; an invalid token is 400; limit must be an integer 1..100.",
     "profile": "The profile belongs to the caller's domain; POST creates (409 if present), PUT replaces, "
     "PATCH merges the given fields.",
+    # Client-side decisions (issue 9): how the provider owns objects and checks its configuration.
+    "client.ownership": "create never takes over an object that exists (equal or not) unless adopt=True; settings "
+    "objects exist when GET answers anything but {}; two resources of one deployment declaring one object fail "
+    "check; a delete spares an object that a create of the same deployment adopted.",
+    "client.generated_ids": "A generated id is <resource name>-<7 chars of sha256(project/stack, type, name)>: stable "
+    "across retries and previews, different between stacks; a recorded id is kept, also across aliased renames.",
+    "client.failed_create": "A create that fails after a write that may have landed undoes it (delete, restore the "
+    "recorded settings, decommission a host) before it reports the failure.",
+    "client.credentials_check": "check verifies the credentials once per process and domain with GET "
+    "/provisioning/device/{domain}/pulumi-iotcomms.credentials-check (404 = accepted, 401/403 = rejected), only "
+    "after the inputs validated; iotcomms:skipCredentialsValidation=true skips it.",
 }

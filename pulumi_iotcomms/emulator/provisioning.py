@@ -307,7 +307,9 @@ async def _device_bulk_get(emu: Emulator, request: Request, caller: Caller) -> A
 # -- trunks --------------------------------------------------------------------------------------
 
 
-def _store_trunk(emu: Emulator, domain: str, trunk_id: str, body: Any, prefix: str = "") -> dict[str, Any]:
+def _store_trunk(
+    emu: Emulator, domain: str, trunk_id: str, body: Any, prefix: str = "", *, keep_ha1: bool = True
+) -> dict[str, Any]:
     validated(Trunk, body, prefix)
     doc = dict(body)
     existing = emu.store.get("trunk", domain, trunk_id) or {}
@@ -316,7 +318,7 @@ def _store_trunk(emu: Emulator, domain: str, trunk_id: str, body: Any, prefix: s
         doc["ha1"] = _md5(f"{doc['userName']}:{doc['realm']}:{doc['password']}")
         extras["password"] = doc.pop("password")
     else:
-        if "ha1" not in doc and existing.get("ha1"):
+        if keep_ha1 and "ha1" not in doc and existing.get("ha1"):
             doc["ha1"] = existing["ha1"]
         renamed = [k for k in ("userName", "realm") if k in doc and doc[k] != existing.get(k)]
         if renamed and doc.get("ha1") and doc.get("ha1") == existing.get("ha1"):
@@ -384,7 +386,9 @@ async def _trunk_patch(emu: Emulator, request: Request, caller: Caller) -> Any:
     if "password" in patched:
         # A new password replaces the stored hash; both at once would be ambiguous.
         patched.pop("ha1", None)
-    extras = _store_trunk(emu, p["domain"], p["trunkId"], patched)
+    # Unlike a PUT, which keeps the stored hash when it names none, a PATCH says what it removes.
+    removes_ha1 = any(isinstance(op, dict) and op.get("op") == "remove" and op.get("path") == "/ha1" for op in ops)
+    extras = _store_trunk(emu, p["domain"], p["trunkId"], patched, keep_ha1=not removes_ha1)
     extras.pop("id")
     return {"success": True, **extras}
 

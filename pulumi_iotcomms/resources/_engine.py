@@ -9,6 +9,7 @@ snake_case attribute names; free-form JSON objects (``dict[str, Any]`` fields su
 from __future__ import annotations
 
 import functools
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -174,19 +175,40 @@ def _strip_unknown(value: Any) -> Any:
     return value
 
 
+_NON_FINITE = "must be a finite number: JSON has no NaN or Infinity"
+
+
+def _non_finite_paths(value: Any, path: str = "") -> list[str]:
+    """Paths of NaN and infinite numbers anywhere in ``value``, free-form objects included."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite_paths(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite_paths(v, f"{path}[{i}]")]
+    return []
+
+
 def validate_state(model: type[WireModel], state: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Every problem with ``state`` as ``(property path, problem)``; values unknown in a preview are skipped."""
+    """Every problem with ``state`` as ``(property path, problem)``; values unknown in a preview are skipped.
+
+    NaN and infinite numbers are refused wherever they are, inside free-form objects too (the schema
+    can only say so for its typed number fields).
+    """
     unknown = _unknown_paths(dict(state))
+    non_finite = _non_finite_paths(dict(state))
+    out = [(path, _NON_FINITE) for path in non_finite]
     try:
         wire = to_wire(model, _strip_unknown(dict(state)))
     except InputError as exc:
-        return [(exc.path, f"unknown property; allowed: {exc.allowed}")]
+        return [*out, (exc.path, f"unknown property; allowed: {exc.allowed}")]
     _, errors = validate_wire(model, wire)
-    out = []
     for wire_path, problem in errors:
         path = _state_path(model, wire_path)
         if any(path == u or path.startswith(u + ".") or path.startswith(u + "[") for u in unknown):
             continue
+        if path in non_finite:
+            continue  # already reported, in the words above
         out.append((path, problem))
     return out
 

@@ -499,7 +499,7 @@ class IotcommsProvider(ResourceProvider):
             f"{self.spec.name} {target.pulumi_id} already exists on the server ({state}); "
             "this resource did not create it, so it is not taken over and nothing was written.",
             "- Renamed this resource (or moved it into a component)? Add "
-            "opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=\"<old name>\")]) so Pulumi keeps "
+            'opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="<old name>")]) so Pulumi keeps '
             "managing the object under the new name.",
             "- Moving this id from another resource of this stack? Remove it there in one `pulumi up`, "
             "then declare it here.",

@@ -13,6 +13,7 @@ import pytest
 
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.api._schema import COMPUTED, REPLACE, SECRET, Behaviour, behaviour
+from pulumi_iotcomms.api.contract import DECISIONS
 from pulumi_iotcomms.api.device import (
     AlarmBridgeServiceData,
     Authorized,
@@ -95,6 +96,21 @@ def test_documented_values_are_accepted(fields: dict[str, Any]) -> None:
 @pytest.mark.parametrize("protocol", ALARM_PROTOCOLS)
 def test_every_documented_alarm_protocol_is_accepted(protocol: str) -> None:
     assert problems(service_data={"alarmBridge": {"alarmProtocol": protocol}}) == []
+
+
+def test_service_data_keys_beyond_the_documented_samples_pass_through_unchecked() -> None:
+    """DECISIONS["device.service_data"]: only the sample keys of alarmBridge are checked."""
+    assert "every other key passes through" in DECISIONS["device.service_data"]
+    data = {
+        "alarmBridge": {"heartbeatInterval": 300000, "sipUri": "sip:unit@example.com", "future": {"x": [1, None]}},
+        "otherService": {"anything": ["goes", 1.5, True, None]},
+    }
+    assert problems(service_data=data) == []
+    assert Device(device_id="unit-1", auth_type="deviceid", service_data=data).to_wire()["serviceData"] == data
+    unchecked_and_checked = {**data, "alarmBridge": {"sipUri": 7, "alarmProtocol": 7}}
+    assert [path for path, _ in problems(service_data=unchecked_and_checked)] == [
+        "service_data.alarmBridge.alarmProtocol"
+    ]
 
 
 def test_alarm_bridge_service_data_takes_the_whole_documented_shape() -> None:

@@ -134,3 +134,11 @@ def test_credentials_change_only_with_a_password(emulator: EmulatorClient) -> No
     trunk = _trunk(emulator, "t1")
     assert trunk["ha1"] == md5("v:r:q")
     assert "password" not in trunk
+
+
+def test_a_patch_removing_the_ha1_removes_it_while_a_put_without_one_keeps_it(emulator: EmulatorClient) -> None:
+    emulator.ok("PUT", f"{TRUNKS}/t1", json={**MINIMAL, **CREDS})
+    emulator.ok("PUT", f"{TRUNKS}/t1", json=MINIMAL)
+    assert _trunk(emulator, "t1") == {**MINIMAL, "type": "trunk", "ha1": md5("u:r:p")}
+    emulator.ok("PATCH", f"{TRUNKS}/t1", json=[{"op": "remove", "path": "/ha1"}])
+    assert _trunk(emulator, "t1") == {**MINIMAL, "type": "trunk"}

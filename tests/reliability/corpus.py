@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 import types
 import typing
@@ -291,6 +292,7 @@ def _dependent_cases() -> list[Case]:
     userid = {**device, "auth_type": "userid", "password": "pw", "authorized": {"register": True}}
     credentials = {"user_name": "pbx", "realm": "pbx.example.com", "password": "pw"}
     hb = {"alarmBridge": {"heartbeatInterval": 1000.0}}
+    nan_at = "service_data.alarmBridge.x"
     rows: list[tuple[str, type[IotcommsProvider], dict[str, Any], str, str]] = [
         ("dependent", DeviceProvider, {**userid, "password": MISSING}, "password", "userid without password"),
         ("dependent", DeviceProvider, {**userid, "authorized": MISSING}, "authorized", "userid without authorized"),
@@ -330,6 +332,16 @@ def _dependent_cases() -> list[Case]:
             "IPv6 prefix over 128",
         ),
         ("unknown-property", DeviceProvider, {**device, "authorized": {"evil": True}}, "authorized.evil", "nested"),
+        # JSON has no NaN or Infinity: refused inside free-form objects too, where no schema types the number.
+        ("type", DeviceProvider, {**device, "service_data": {"alarmBridge": {"x": math.nan}}}, nan_at, "NaN"),
+        ("type", DeviceProvider, {**device, "service_data": {"custom": [math.inf]}}, "service_data.custom[0]", "inf"),
+        (
+            "type",
+            AlarmEventMapperProvider,
+            {**BASES[AlarmEventMapperProvider], "mapping_rules": {"scaip": [{"priority": -math.inf}]}},
+            "mapping_rules.scaip[0].priority",
+            "-inf in mapping rules",
+        ),
         (
             "unknown-property",
             AlarmEventMapperProvider,

@@ -13,6 +13,8 @@ from tests.emulator_client import DOMAIN, EmulatorClient
 from tests.harness import ProviderError, Secret
 from tests.reliability._util import IVR, counts, harness, md5
 
+DEVICES = f"/provisioning/device/{DOMAIN}"
+
 
 def _program() -> None:
     phone = Device("phone", domain=DOMAIN, device_id="phone-1", auth_type="credentials")  # PUT
@@ -48,4 +50,9 @@ def test_apply_then_fail_converges_without_duplicates_or_lost_password(
     assert ha1 == md5(f"phone-1:{DOMAIN}:{exported.value}")
     if first is not None:
         assert first.plain_outputs["sip_password"] == exported.value
+    # Every (repeated) device write carried the one password check chose before the first of them.
+    device_puts = [r["body"] for r in emulator.requests() if (r["method"], r["path"]) == ("PUT", DEVICES)]
+    assert len(device_puts) >= 2
+    assert {body["ha1"] for body in device_puts} == {ha1}
+    assert stack.state.by_name("phone").inputs["sip_password"] == exported
     assert stack.preview().changes == {}

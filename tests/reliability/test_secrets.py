@@ -1,7 +1,8 @@
 """Secrets: after a run with every kind of secret (token or private key, device and trunk passwords,
-mapper SIP passwords, callback secret, Google API key, the generated SIP password, their ha1 values),
-including failed operations, none of them appears in the state file, the provider host's DEBUG log or
-any error text, and the serialized providers carry no credential and no endpoint."""
+mapper SIP passwords, callback secret, Google API key, the generated SIP password before and after a
+rotation, their ha1 values), including a refresh and failed operations, none of them appears in the state
+file, the provider host's DEBUG log or any error text, and the serialized providers carry no credential
+and no endpoint."""
 
 from __future__ import annotations
 
@@ -31,9 +32,13 @@ PBX: dict[str, Any] = {
 }
 
 
-def _program(trunk_password: str = TRUNK, *, conflict: bool = False) -> Callable[[], None]:
+def _program(
+    trunk_password: str = TRUNK, *, conflict: bool = False, keepers: dict[str, Any] | None = None
+) -> Callable[[], None]:
     def run() -> None:
-        phone = Device("phone", domain=DOMAIN, device_id="phone-1", auth_type="credentials")
+        phone = Device(
+            "phone", domain=DOMAIN, device_id="phone-1", auth_type="credentials", sip_password_keepers=keepers
+        )
         Device("app", domain=DOMAIN, device_id="app-1", auth_type="userid", password=USER, authorized=AUTHORIZED)
         Trunk("pbx", domain=DOMAIN, **PBX, user_name="pbx", realm="pbx.example.com", password=trunk_password)
         endpoint = {"sip_auth_password": MAPPER, "backup_endpoint": {"backup_sip_auth_password": BACKUP}}
@@ -64,7 +69,10 @@ def test_no_secret_in_state_logs_errors_or_serialized_providers(
     stack = CapturingHarness(
         state_dir=tmp_path, project=PROJECT, config=config_for(emulator, config), env={"IOTCOMMS_LOG_LEVEL": "DEBUG"}
     )
-    sip_password = stack.up(_program()).plain_outputs["sip_password"]
+    first_password = stack.up(_program(keepers={"rotation": 1})).plain_outputs["sip_password"]
+    sip_password = stack.up(_program()).plain_outputs["sip_password"]  # keepers changed: rotated in place
+    assert sip_password != first_password
+    assert stack.refresh().kinds["phone"] == "same"  # the ha1 made from it is not copied into the inputs
 
     emulator.ok(
         "PUT", DEVICES, json={"deviceId": "taken-1", "authType": "userid", "password": SEEDED, "authorized": {}}
@@ -80,6 +88,7 @@ def test_no_secret_in_state_logs_errors_or_serialized_providers(
     assert device_ha1 == md5(f"phone-1:{DOMAIN}:{sip_password}")
     private_key_lines = [line for line in rsa_key_pair()[0].splitlines() if not line.startswith("-----")]
     values = [TOKEN, *private_key_lines, USER, SEEDED, TRUNK, TRUNK_2, MAPPER, BACKUP, REST, GOOGLE, sip_password]
+    values += [first_password, md5(f"phone-1:{DOMAIN}:{first_password}")]
     values += [device_ha1, *(md5(f"pbx:pbx.example.com:{p}") for p in (TRUNK, TRUNK_2))]
     texts = {"state": state_text(tmp_path), "host stderr": "\n".join(stack.stderr), "errors": "\n".join(errors)}
     assert [(where, v[:8]) for where, text in texts.items() for v in values if v in text] == []

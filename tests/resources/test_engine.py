@@ -525,6 +525,49 @@ def test_validate_state_reports_an_unknown_property_with_the_allowed_names() -> 
     assert failures == [("authorized.invites", "unknown property; allowed: domain, invite, register")]
 
 
+NON_FINITE = "must be a finite number: JSON has no NaN or Infinity"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize(
+    ("model", "state", "path"),
+    [
+        (Device, {**DEVICE_STATE, "service_data": {"alarmBridge": {"x": "BAD"}}}, "service_data.alarmBridge.x"),
+        (Device, {**DEVICE_STATE, "service_data": {"custom": ["ok", 1.5, "BAD"]}}, "service_data.custom[2]"),
+        (
+            AlarmEventMapper,
+            {**MAPPER_STATE, "mapping_rules": {"scaip": [{"when": {"priority": "BAD"}}]}},
+            "mapping_rules.scaip[0].when.priority",
+        ),
+        (AlarmEventMapper, {**MAPPER_STATE, "max_session_duration": "BAD"}, "max_session_duration"),
+        (
+            Device,
+            {**DEVICE_STATE, "service_data": {"alarmBridge": {"heartbeatInterval": "BAD"}}},
+            "service_data.alarmBridge.heartbeatInterval",
+        ),
+    ],
+    ids=["free-form", "free-form-list-item", "mapping-rules", "typed-number", "typed-inside-free-form"],
+)
+def test_validate_state_refuses_non_finite_numbers_anywhere_naming_the_path_once(
+    model: type[WireModel], state: dict[str, Any], path: str, bad: float
+) -> None:
+    def put(value: Any) -> Any:
+        if value == "BAD":
+            return bad
+        if isinstance(value, dict):
+            return {k: put(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [put(v) for v in value]
+        return value
+
+    assert validate_state(model, put(state)) == [(path, NON_FINITE)]
+
+
+def test_validate_state_reports_non_finite_numbers_next_to_other_problems() -> None:
+    state = {**DEVICE_STATE, "description": "x" * 201, "service_data": {"a": float("nan")}}
+    assert sorted(p for p, _ in validate_state(Device, state)) == ["description", "service_data.a"]
+
+
 def test_validate_state_skips_a_top_level_unknown_required_value() -> None:
     assert validate_state(MediaService, {**MEDIA_STATE, "name": PREVIEW_UNKNOWN}) == []
     assert validate_state(MediaService, {**MEDIA_STATE, "callback_base_url": rpc.UNKNOWN}) == []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
 
+from pulumi_iotcomms.errors import IotcommsError
 from pulumi_iotcomms.resources._provider import ConflictingObjectError, IotcommsProvider
 from pulumi_iotcomms.resources.trunk import Trunk, TrunkProvider
 from tests.emulator_client import EmulatorClient
@@ -91,3 +93,53 @@ class TestTrunkProvider(ProviderLifecycle):
         seed(emulator, self.case, inputs["trunk_id"], {**self.case.wire(inputs), "password": "someone-elses"})
         with pytest.raises(ConflictingObjectError):
             provider.create(inputs)
+
+    def test_removing_the_credentials_removes_their_ha1_too(
+        self, provider: IotcommsProvider, emulator: EmulatorClient
+    ) -> None:
+        inputs, result = self.created(provider, **CREDENTIALS)
+        outs = dict(result.outs or {})
+        news = {k: v for k, v in inputs.items() if k not in CREDENTIALS}
+        assert provider.diff(result.id, outs, news).changes is True
+        emulator.clear_requests()
+        updated = provider.update(result.id, outs, news)
+        ((method, _, ops),) = writes(emulator)
+        assert (method, sorted(ops, key=lambda op: op["path"])) == (
+            "PATCH",
+            [{"op": "remove", "path": path} for path in ("/ha1", "/realm", "/userName")],
+        )
+        doc = server_doc(emulator, self.case, inputs["trunk_id"])
+        assert {"userName", "realm", "ha1"} & set(doc) == set()
+        assert provider.diff(result.id, dict(updated.outs or {}), news).changes is False
+
+    def test_a_server_keeping_a_removed_ha1_fails_the_update_naming_it(
+        self, provider: IotcommsProvider, emulator: EmulatorClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        inputs, result = self.created(provider, **CREDENTIALS)
+        doc = server_doc(emulator, self.case, inputs["trunk_id"])
+        # A server that ignores the removal (answers success, keeps the hash): never a silent no-op.
+        api = type(provider.api())
+        original = api.patch
+
+        def keeping_ha1(self: Any, domain: str, item_id: str, ops: list[dict[str, Any]], **kw: Any) -> Any:
+            return original(self, domain, item_id, [op for op in ops if op["path"] != "/ha1"], **kw)
+
+        monkeypatch.setattr(api, "patch", keeping_ha1)
+        news = {k: v for k, v in inputs.items() if k not in CREDENTIALS}
+        with pytest.raises(IotcommsError, match="kept its ha1"):
+            provider.update(result.id, dict(result.outs or {}), news)
+        assert server_doc(emulator, self.case, inputs["trunk_id"])["ha1"] == doc["ha1"]
+
+    def test_refresh_keeps_the_ha1_made_from_the_password_out_of_the_state(
+        self, provider: IotcommsProvider, emulator: EmulatorClient
+    ) -> None:
+        inputs, result = self.created(provider, **CREDENTIALS)
+        outs = dict(result.outs or {})
+        read = provider.read(result.id, outs)
+        assert "ha1" not in (read.inputs or {})
+        assert "ha1" not in (read.outs or {})
+        emulator.clear_requests()
+        provider.update(result.id, outs, {**inputs, "description": "moved"})
+        assert [ops for _, _, ops in writes(emulator)] == [
+            [{"op": "replace", "path": "/description", "value": "moved"}]
+        ]
