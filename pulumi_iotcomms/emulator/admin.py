@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -67,12 +67,16 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
                 out.setdefault(domain, {}).setdefault(coll, {})[key] = doc
         return {"success": True, "objects": out}
 
-    async def host(request: Request) -> Any:
-        p = request.path_params
+    def stored_host(p: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
         key = f"{p['siteId']}/{p['hostId']}"
         doc = emu.store.get(HOSTS, p["domain"], key)
         if doc is None:
             raise Problem(404, f"hostId: no host {p['hostId']} on site {p['siteId']}")
+        return key, doc
+
+    async def host(request: Request) -> Any:
+        p = request.path_params
+        key, doc = stored_host(p)
         body = await json_body(request)
         if not isinstance(body, dict) or not set(body) <= {"activeCalls", "state"}:
             raise Problem(400, "(body): only activeCalls and state can be set")
@@ -90,10 +94,7 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         number of polls a client makes decides what it sees. Answers the host as listed.
         """
         p = request.path_params
-        key = f"{p['siteId']}/{p['hostId']}"
-        doc = emu.store.get(HOSTS, p["domain"], key)
-        if doc is None:
-            raise Problem(404, f"hostId: no host {p['hostId']} on site {p['siteId']}")
+        key, doc = stored_host(p)
         body = await json_body(request)
         if not isinstance(body, dict) or "activeCalls" not in body or not set(body) <= {"activeCalls", "drainPerRead"}:
             raise Problem(400, '(body): expected {"activeCalls": N} and optionally "drainPerRead"')
