@@ -140,7 +140,6 @@ class Spec:
         auto_id: ``check`` assigns ``<resource name>-<7 chars>`` when the id is absent.
         extra: provider-side inputs with their behaviour (e.g. ``provisory`` replaces).
         excluded: schema fields that are not state (the wire ``id`` of services; it is ``id_input``).
-        generated: create-response field → secret output name (e.g. a generated SIP password).
         kept: outputs the provider records once and carries across updates and refreshes.
         identity: further inputs that, with ``domain``, ``provisory`` and ``id_input``, name the server object.
     """
@@ -152,7 +151,6 @@ class Spec:
     auto_id: bool = False
     extra: Mapping[str, Behaviour] = field(default_factory=dict)
     excluded: frozenset[str] = frozenset()
-    generated: Mapping[str, str] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
     identity: frozenset[str] = frozenset()
 
@@ -180,7 +178,7 @@ class Spec:
     def unknown_inputs(self, props: Mapping[str, Any]) -> list[str]:
         """Input names that are neither schema fields nor provider-side inputs."""
         known = set(fields_of(self.model)) - self.excluded | set(self.inputs())
-        known |= set(self.generated.values()) | set(self.kept)
+        known |= set(self.kept)
         return [k for k in props if k not in known and k != PROVIDER_KEY]
 
     def settable_inputs(self) -> list[str]:
@@ -286,7 +284,7 @@ class IotcommsProvider(ResourceProvider):
         return self.api().get(target.domain, target.local_id, provisory=target.provisory)
 
     def write_new(self, target: Target, wire: Doc, props: Mapping[str, Any]) -> Doc:
-        """Create the object; returns the response (generated secrets)."""
+        """Create the object; returns the server's answer."""
         return self.api().create(target.domain, target.local_id, wire, provisory=target.provisory)
 
     def write_changes(self, target: Target, ops: list[Doc], wire: Doc) -> Doc:
@@ -456,7 +454,6 @@ class IotcommsProvider(ResourceProvider):
         server = self.fetch(target)
         if server is not None and not props.get("adopt"):
             raise ConflictingObjectError(self._exists_message(target, server, props))
-        response: Doc = {}
         wrote_new = False
         try:
             for attempt in _attempts():
@@ -465,9 +462,9 @@ class IotcommsProvider(ResourceProvider):
                 try:
                     if server is None:
                         wrote_new = True
-                        response = self.write_new(target, wire, props)
+                        self.write_new(target, wire, props)
                     else:  # adopted, or our earlier write landed though its response was lost
-                        response = self.adopt_existing(target, server, wire, props)
+                        self.adopt_existing(target, server, wire, props)
                 except AMBIGUOUS:
                     attempt.failed()
             server = self.fetch(target)
@@ -476,7 +473,7 @@ class IotcommsProvider(ResourceProvider):
                 self._discard_after_failure(target, props, exc)
             raise
         _claims.record_owned(self._claim_key(target))
-        return CreateResult(target.pulumi_id, self._outputs(props, server, response, {}))
+        return CreateResult(target.pulumi_id, self._outputs(props, server, {}))
 
     def _discard_after_failure(self, target: Target, props: Mapping[str, Any], exc: Exception) -> None:
         what = f"{self.spec.name} {target.pulumi_id}"
@@ -523,16 +520,12 @@ class IotcommsProvider(ResourceProvider):
             differing += [k for k in desired if fields[k].behaviour.write_only]
         return differing
 
-    def _outputs(
-        self, props: Mapping[str, Any], server: Doc | None, response: Doc, olds: Mapping[str, Any]
-    ) -> dict[str, Any]:
+    def _outputs(self, props: Mapping[str, Any], server: Doc | None, olds: Mapping[str, Any]) -> dict[str, Any]:
         outs = {k: v for k, v in props.items() if k != PROVIDER_KEY}
         current = from_wire(self.spec.model, server or {})
         for name, f in fields_of(self.spec.model).items():
             if f.behaviour.computed and name not in self.spec.excluded:
                 outs[name] = current.get(name)
-        for wire_name, output in self.spec.generated.items():
-            outs[output] = response.get(wire_name, olds.get(output))
         for output in self.spec.kept:
             outs[output] = olds.get(output)
         return outs
@@ -561,7 +554,7 @@ class IotcommsProvider(ResourceProvider):
                     inputs[name] = given[name]
             elif name in current:
                 inputs[name] = current[name]
-        return ReadResult(target.pulumi_id, self._outputs(inputs, server, {}, props), inputs=inputs)
+        return ReadResult(target.pulumi_id, self._outputs(inputs, server, props), inputs=inputs)
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Send the minimal patch between the server's object and the desired one; nothing when equal."""
@@ -579,13 +572,12 @@ class IotcommsProvider(ResourceProvider):
         write_only_changed = any(
             fields[n].behaviour.write_only and olds.get(n) != news.get(n) for n in managed if n in fields
         )
-        response: Doc = {}
         for attempt in _attempts():
             ops = minimal_patch(self.spec.model, server, wire, managed, write_only_changed)
             if not ops:
                 break
             try:
-                response = self.write_changes(target, ops, wire)
+                self.write_changes(target, ops, wire)
             except AMBIGUOUS:
                 # Maybe applied: recompute the patch from what the server now has.
                 attempt.failed()
@@ -593,7 +585,7 @@ class IotcommsProvider(ResourceProvider):
                 continue
             server = self.fetch(target)
             break
-        return UpdateResult(self._outputs(news, server, response, olds))
+        return UpdateResult(self._outputs(news, server, olds))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Delete the object; one already gone counts as deleted, and one that a create of this

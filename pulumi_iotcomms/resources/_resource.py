@@ -19,7 +19,7 @@ def resource_args(
     """Props and options for a dynamic resource of ``spec``.
 
     Secret inputs are wrapped as secrets (so the engine keeps them encrypted in state); every output
-    name is declared (None) so it becomes an attribute; secret and generated outputs are listed in
+    name is declared (None) so it becomes an attribute; secret and recorded outputs are listed in
     ``additional_secret_outputs``.
     """
     secrets = secret_fields(spec.model)
@@ -31,8 +31,8 @@ def resource_args(
         props[name] = pulumi.Output.secret(value) if name in secrets else value
     # Every input and output is declared so each becomes an attribute, even when unset or generated.
     names = [n for n in fields_of(spec.model) if n not in spec.excluded]
-    for name in [*names, *spec.inputs(), *spec.generated.values(), *spec.kept]:
+    for name in [*names, *spec.inputs(), *spec.kept]:
         props.setdefault(name, None)
-    secret_outputs = sorted(secrets | set(spec.generated.values()) | set(spec.kept))
+    secret_outputs = sorted(secrets | set(spec.kept))
     merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs))
     return props, merged

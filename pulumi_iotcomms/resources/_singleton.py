@@ -108,7 +108,7 @@ class SingletonProvider(IotcommsProvider):
                 self._discard_after_failure(target, {**props, **recorded}, exc)
             raise
         _claims.record_owned(self._claim_key(target))
-        return CreateResult(target.pulumi_id, self._outputs(props, server, {}, recorded))
+        return CreateResult(target.pulumi_id, self._outputs(props, server, recorded))
 
     def remove(self, target: Target, props: Mapping[str, Any]) -> None:
         """Put the recorded settings back (``delete``, and ``discard`` after a failed create)."""
