@@ -9,7 +9,7 @@ EMULATOR_TOKEN := dev-local-token
 EMULATOR_DOMAIN := dev.acme.example
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: up test lint typecheck unit emulator emulator-stop clean
+.PHONY: up test lint typecheck unit emulator emulator-stop clean engine
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ emulator: $(VENV)/.installed
 	  for i in $$(seq 50); do grep -q listening .emulator.log 2>/dev/null && break; sleep 0.1; done; \
 	  cat .emulator.log; \
 	  grep -q listening .emulator.log || { echo "the emulator did not start (port $(EMULATOR_PORT) in use?)"; exit 1; }; fi
+
+## make engine: build the Pulumi CLI and a Python language host from Go modules (tools/engine, needs Go;
+# minutes when cold, a no-op when built) into ~/.cache/pulumi-iotcomms/engine/<version>/bin; prints that dir last.
+engine:
+	@VENV="$(abspath $(VENV))" bash tools/engine/build.sh
 
 emulator-stop:
 	@if [ -f .emulator.pid ]; then kill $$(cat .emulator.pid) 2>/dev/null || true; rm -f .emulator.pid; fi
