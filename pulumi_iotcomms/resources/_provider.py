@@ -229,11 +229,15 @@ class IotcommsProvider(ResourceProvider):
 
     # -- pickling and configuration ----------------------------------------------------------------
 
-    def __getstate__(self) -> dict[str, Any]:
-        # The pickled provider travels in state: it must carry nothing but its class.
-        return {}
+    def __getstate__(self) -> None:
+        # The pickled provider travels in state: it must carry nothing but its class. No state at all,
+        # not even {}: the SDK's serialize_provider wraps the pickler's dict saving once more for every
+        # resource a program declares, so pickling a dict per resource overflowed the recursion limit
+        # at about 960 resources.
+        return None
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        # State of the earlier release pickled {}.
         del state
 
     def configure(self, req: ConfigureRequest) -> None:
