@@ -9,7 +9,7 @@ EMULATOR_TOKEN := dev-local-token
 EMULATOR_DOMAIN := dev.acme.example
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: up test lint typecheck unit emulator emulator-stop clean engine
+.PHONY: up test e2e lint typecheck unit emulator emulator-stop clean engine
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[emulator]'
 	touch $@
 
-## make test: install .[dev] into .venv, then ruff, mypy and pytest.
+## make test: install .[dev] into .venv, then ruff, mypy and pytest (tests/automation runs when pulumi is on PATH).
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## make e2e: every scenario through the real engine (built by make engine); fails when it cannot be had.
+e2e: $(VENV)/.dev-installed
+	@bin="$$(VENV="$(abspath $(VENV))" bash tools/engine/bin-dir.sh)" || exit 1; \
+	  [ -n "$$bin" ] || { echo "make e2e needs Go (to build the engine) or pulumi on PATH"; exit 1; }; \
+	  echo "engine: $$bin"; PATH="$$bin:$$PATH" IOTCOMMS_REQUIRE_ENGINE=1 $(BIN)/pytest tests/automation
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
