@@ -23,11 +23,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[emulator]'
 	touch $@
 
-## make test: install .[dev] into .venv, then ruff, mypy and pytest (tests/automation runs when pulumi is on PATH).
+## make test: install .[dev] into .venv, then ruff, mypy and pytest; with Go (make engine) or a pulumi on PATH,
+# tests/automation runs through the real engine, else it skips saying why.
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	@bin="$$(VENV="$(abspath $(VENV))" bash tools/engine/bin-dir.sh)" || exit 1; \
+	  echo "engine: $${bin:-none (no Go, no pulumi on PATH): tests/automation skips}"; \
+	  PATH="$${bin:+$$bin:}$$PATH" $(BIN)/pytest
 
 ## make e2e: every scenario through the real engine (built by make engine); fails when it cannot be had.
 e2e: $(VENV)/.dev-installed

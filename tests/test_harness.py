@@ -23,10 +23,13 @@ from tests.harness import (
     ProviderError,
     Secret,
 )
+from tests.harness.props import go_property_string
 from tests.harness.scenario import HarnessRunner, Scenario, run_scenario
 from tests.harness.toy import TYPE_TOKEN, Plain, Thing
 from tests.harness.toy_scenarios import (
     API_KEY,
+    CHECK_FAILURE_A,
+    alias_scenario,
     lifecycle_scenario,
     live_records,
     pair_program,
@@ -78,7 +81,7 @@ def _assert_host_gone(result: OperationResult) -> None:
 # -- scenarios shared with tests/automation -------------------------------------------------------
 
 
-@pytest.mark.parametrize("scenario", [lifecycle_scenario(), removal_scenario()], ids=lambda s: s.name)
+@pytest.mark.parametrize("scenario", [lifecycle_scenario(), removal_scenario(), alias_scenario()], ids=lambda s: s.name)
 def test_toy_scenario(scenario: Scenario, tmp_path: Path) -> None:
     run_scenario(scenario, HarnessRunner(), tmp_path)
 
@@ -257,12 +260,54 @@ def test_secrets_are_encrypted_in_state(harness: Harness, tmp_path: Path) -> Non
 
 
 def test_check_failure_surfaces_with_property_path(harness: Harness) -> None:
-    with pytest.raises(CheckFailedError, match=r"value: value must be a non-empty string") as info:
+    with pytest.raises(CheckFailedError, match=CHECK_FAILURE_A) as info:
         harness.preview(pair_program(""))
     assert info.value.failures == [("value", "value must be a non-empty string")]
     with pytest.raises(CheckFailedError):
         harness.up(pair_program(""))
     assert harness.state.resources == {}
+
+
+def test_property_values_print_as_the_engine_prints_them() -> None:
+    # Each expectation is what resource.PropertyValue.RedactSecrets() printed (Go, pulumi sdk v3.274.1).
+    values = {"a": "x", "n": 300000.0, "b": True, "l": ["p", 1.5, None], "o": {"z": "1", "y": []}}
+    assert go_property_string("") == "{}"
+    assert go_property_string("x") == "{x}"
+    assert [go_property_string(v) for v in (300000.0, 1e6, 1234567.0, 1e-05, 0.0001, 5, -2.25)] == [
+        "{300000}",
+        "{1e+06}",
+        "{1.234567e+06}",
+        "{1e-05}",
+        "{0.0001}",
+        "{5}",
+        "{-2.25}",
+    ]
+    assert go_property_string(True) == "{true}"
+    assert go_property_string(None) == "{<nil>}"
+    assert go_property_string(Secret("hide")) == "{[secret]}"
+    assert go_property_string(UNKNOWN) == "output<string>{}"
+    assert go_property_string(["p", 1.5, None]) == "{[{p} {1.5} {<nil>}]}"
+    assert go_property_string({**values, "s": Secret("hide"), "u": UNKNOWN}) == (
+        "{map[a:{x} b:{true} l:{[{p} {1.5} {<nil>}]} n:{300000} o:{map[y:{[]} z:{1}]} s:{[secret]} u:output<string>{}]}"
+    )
+
+
+def test_check_failures_read_as_the_engines_diagnostics() -> None:
+    urn = f"urn:pulumi:dev::p::comp:index:Parent${TYPE_TOKEN}::a::b"
+    inputs = {"value": "", "password": Secret("hunter2"), "nested": {"x": 1.0}}
+    err = CheckFailedError(
+        urn,
+        [("value", "must not be empty"), ("password", "too short"), ("nested.x", "too small"), ("", "bad")],
+        inputs,
+    )
+    assert str(err).splitlines() == [
+        f"{TYPE_TOKEN} resource 'a::b': property value value {{}} has a problem: must not be empty",
+        f"{TYPE_TOKEN} resource 'a::b': property password value {{[secret]}} has a problem: too short",
+        f"{TYPE_TOKEN} resource 'a::b': property nested.x value {{<nil>}} has a problem: too small",
+        f"{TYPE_TOKEN} resource 'a::b' has a problem: bad",
+    ]
+    assert "hunter2" not in str(err)
+    assert (err.method, err.urn, err.message) == ("Check", urn, str(err))
 
 
 def test_partial_failure_keeps_successful_steps(harness: Harness, tmp_path: Path) -> None:
@@ -547,6 +592,15 @@ def test_alias_rewrites_references_left_in_the_state(harness: Harness) -> None:
     assert b.property_dependencies["ref"] == [_urn("a2")]
 
 
+def test_duplicate_urn_is_the_engines_error(harness: Harness) -> None:
+    def program() -> None:
+        first = Thing("d", "v")
+        Thing("d", "w", opts=pulumi.ResourceOptions(depends_on=[first]))
+
+    with pytest.raises(HarnessError, match=rf"^Duplicate resource URN '{_urn('d')}'; try giving it a unique name$"):
+        harness.up(program)
+
+
 def _duplicate_aliases() -> None:
     first = Thing("n1", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")]))
     Thing("n2", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")], depends_on=[first]))
@@ -565,9 +619,21 @@ def _own_urn_then_alias() -> None:
 @pytest.mark.parametrize(
     ("program", "message"),
     [
-        (_duplicate_aliases, r"duplicate resource alias \S+::old applied to \S+::n2: \S+::n1 already claimed it"),
-        (_alias_then_own_urn, r"duplicate resource URN \S+::old: it was already claimed as an alias by \S+::n1"),
-        (_own_urn_then_alias, r"duplicate resource alias \S+::old applied to \S+::n1: a resource with that URN"),
+        # the engine's diagnostics (diag.GetDuplicateResourceAliasError/...AliasedError), word for word
+        (
+            _duplicate_aliases,
+            r"Duplicate resource alias '\S+::old' applied to resource with URN '\S+::n2' "
+            r"conflicting with resource with URN '\S+::n1'",
+        ),
+        (
+            _alias_then_own_urn,
+            r"Duplicate resource URN '\S+::old' conflicting with alias on resource with URN '\S+::n1'",
+        ),
+        (
+            _own_urn_then_alias,
+            r"Duplicate resource alias '\S+::old' applied to resource with URN '\S+::n1' "
+            r"conflicting with resource with URN '\S+::n1'",
+        ),
     ],
     ids=["two-aliases", "alias-then-urn", "urn-then-alias"],
 )

@@ -10,16 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.automation.runner import AutomationRunner, pulumi_cli
+from tests.automation.runner import AutomationRunner, engine_required
 from tests.harness.scenario import Scenario, run_scenario
-from tests.harness.toy_scenarios import lifecycle_scenario, removal_scenario
+from tests.harness.toy_scenarios import alias_scenario, lifecycle_scenario, removal_scenario
 
-pytestmark = pytest.mark.skipif(
-    pulumi_cli() is None,
-    reason="the Pulumi CLI is not installed (no `pulumi` on PATH); the Automation API runner needs it",
-)
+pytestmark = engine_required()
 
 
-@pytest.mark.parametrize("scenario", [lifecycle_scenario(), removal_scenario()], ids=lambda s: s.name)
+@pytest.mark.parametrize("scenario", [lifecycle_scenario(), removal_scenario(), alias_scenario()], ids=lambda s: s.name)
 def test_toy_scenario_with_real_engine(scenario: Scenario, tmp_path: Path) -> None:
     run_scenario(scenario, AutomationRunner(), tmp_path)

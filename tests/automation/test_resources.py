@@ -21,16 +21,13 @@ import tests.resources.test_media_service as media_service
 import tests.resources.test_site_host as site_host
 import tests.resources.test_trunk as trunk
 from pulumi_iotcomms import NotificationSettings, SiprecService
-from tests.automation.runner import AutomationRunner, pulumi_cli
+from tests.automation.runner import AutomationRunner, engine_required
 from tests.emulator_client import EmulatorClient
 from tests.harness.scenario import run_scenario
 from tests.resources._lifecycle import Lifecycle, lifecycle_scenario
 from tests.resources._settings_lifecycle import settings_lifecycle
 
-pytestmark = pytest.mark.skipif(
-    pulumi_cli() is None,
-    reason="the Pulumi CLI is not installed (no `pulumi` on PATH); the Automation API runner needs it",
-)
+pytestmark = engine_required()
 
 LIVES: dict[str, Callable[[EmulatorClient], Lifecycle]] = {
     "Device": lambda _e: device.LIFE,

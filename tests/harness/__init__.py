@@ -41,7 +41,8 @@ Design
   usual; provider calls use the new URN, a replaced old instance is deleted under its old
   URN); the old URN is consumed -- not deleted as unseen, gone from the new state, and
   parents/dependencies pointing at it are rewritten to the new URN. An alias claimed by
-  two registrations, or claiming a URN that is itself registered, raises ``HarnessError``.
+  two registrations, or claiming a URN that is itself registered, raises ``HarnessError``
+  worded as the engine's ``Duplicate resource alias/URN ...`` diagnostics.
   Without an alias a rename is a create plus a delete of the old URN.
 * **Provider side** -- :class:`~tests.harness.host.ProviderHost` starts ONE
   ``python -u -m pulumi.dynamic`` per operation (``sys.executable``; env passed through
@@ -63,7 +64,9 @@ Design
   program is not run)/``destroy``; each returns an
   :class:`~tests.harness.harness.OperationResult` (steps, ``changes``/``changed()``,
   stack outputs, recorded provider calls) or raises the first error
-  (:class:`~tests.harness.host.CheckFailedError` with ``(property, reason)`` failures,
+  (:class:`~tests.harness.host.CheckFailedError` with ``(property, reason)`` failures and the
+  engine's diagnostic as its message -- ``<type> resource '<name>': property <p> value <v> has a
+  problem: <reason>`` --,
   :class:`~tests.harness.host.ProviderError` with the provider's message,
   :class:`~tests.harness.engine.ProgramError`) with ``.result`` attached.
 * **Scenarios** -- ``scenario.py`` describes program + steps + expected kinds once;
@@ -77,8 +80,9 @@ explicit provider resources, invokes, ``Resource.get``/imports, transforms, ``pr
 ``retainOnDelete``, ``deletedWith``, custom timeouts, targets, plans or policy packs.
 The state does not record a resource's aliases (references to a consumed URN are
 rewritten when the state is written instead). Steps run serially (the engine runs
-independent ones in parallel). For a delete-before-replace, dependants that would also
-need replacing are not deleted first (``calculateDependentReplacements``), and a failed
+independent ones in parallel; so with two registrations of one URN the first is done before
+the second is refused, where the engine may not have run it yet). For a delete-before-replace,
+dependants that would also need replacing are not deleted first (``calculateDependentReplacements``), and a failed
 re-create after the delete is not recorded as ``pendingReplacement``.
 ``ignore_changes``/``replace_on_changes`` take top-level property names only. Stack
 outputs are read from ``Stack.outputs`` after the program (``set_mocks`` finishes the

@@ -282,7 +282,8 @@ class Deployment:
                 raise DeploymentAborted(f"not registering {reg.urn}: an earlier step failed")
             try:
                 if reg.urn in self.seen:
-                    raise HarnessError(f"duplicate resource URN {reg.urn}")
+                    # diag.GetDuplicateResourceURNError (stepGenerator.generateURN)
+                    raise HarnessError(f"Duplicate resource URN '{reg.urn}'; try giving it a unique name")
                 self.seen.add(reg.urn)
                 if reg.resource_id:
                     raise HarnessError(f"{reg.urn}: importing existing resources is not supported")
@@ -340,10 +341,15 @@ class Deployment:
         return result
 
     def _find_old(self, reg: Registration) -> ResourceState | None:
-        """The old state of a registration: by its URN first, then by its aliases (claiming the match)."""
+        """The old state of a registration: by its URN first, then by its aliases (claiming the match).
+
+        Conflicts are reported with the engine's wording (``stepGenerator.getOldResource``,
+        ``diag.GetDuplicateResourceAliasedError``/``GetDuplicateResourceAliasError``).
+        """
         if reg.urn in self.aliased:
             raise HarnessError(
-                f"duplicate resource URN {reg.urn}: it was already claimed as an alias by {self.aliased[reg.urn]}"
+                f"Duplicate resource URN '{reg.urn}' conflicting with alias on resource with URN "
+                f"'{self.aliased[reg.urn]}'"
             )
         old = self.olds.resources.get(reg.urn)
         if old is not None:
@@ -352,13 +358,15 @@ class Deployment:
             old = self.olds.resources.get(alias)
             if old is None:
                 continue
-            if alias in self.seen:
+            if alias in self.seen:  # the engine names the registering resource twice here
                 raise HarnessError(
-                    f"duplicate resource alias {alias} applied to {reg.urn}: a resource with that URN is registered"
+                    f"Duplicate resource alias '{alias}' applied to resource with URN '{reg.urn}' "
+                    f"conflicting with resource with URN '{reg.urn}'"
                 )
             if alias in self.aliased:
                 raise HarnessError(
-                    f"duplicate resource alias {alias} applied to {reg.urn}: {self.aliased[alias]} already claimed it"
+                    f"Duplicate resource alias '{alias}' applied to resource with URN '{reg.urn}' "
+                    f"conflicting with resource with URN '{self.aliased[alias]}'"
                 )
             self.aliased[alias] = reg.urn
             self.aliases[reg.urn] = alias
@@ -388,9 +396,11 @@ class Deployment:
         return None, {}
 
     @staticmethod
-    def _raise_failures(urn: str, check: CheckOutcome) -> None:
+    def _raise_failures(urn: str, check: CheckOutcome, shown: PropertyMap) -> None:
+        """``issueCheckErrors``: ``shown`` is the new state's inputs at that point (the goal's
+        inputs for the first ``Check``, the first ``Check``'s result for a replacement's)."""
         if check.failures:
-            raise CheckFailedError(urn, check.failures)
+            raise CheckFailedError(urn, check.failures, shown)
 
     def _register_custom(self, reg: Registration) -> tuple[str | None, PropertyMap]:
         old = self._find_old(reg)
@@ -401,7 +411,7 @@ class Deployment:
         else:
             news = apply_ignore_changes(goal, old.inputs, reg.ignore_changes)
             check = host.check(reg.urn, old.inputs, news, allow_unknowns=self.preview)
-        self._raise_failures(reg.urn, check)
+        self._raise_failures(reg.urn, check, goal)
         new = self._new_state(reg, check.inputs)
 
         if old is None:
@@ -469,7 +479,7 @@ class Deployment:
     ) -> None:
         # "we need to recompute the default values": Check again, without the old inputs.
         check = host.check(reg.urn, {}, dict(reg.inputs), allow_unknowns=self.preview)
-        self._raise_failures(reg.urn, check)
+        self._raise_failures(reg.urn, check, new.inputs)
         new.inputs = check.inputs
         dbr = reg.delete_before_replace if reg.delete_before_replace is not None else diff.delete_before_replace
         if not self.preview:

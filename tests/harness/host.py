@@ -43,6 +43,7 @@ from .props import (
     Secret,
     annotate_secrets,
     from_struct,
+    go_property_string,
     reveal,
     to_struct,
 )
@@ -73,13 +74,34 @@ class ProviderError(HarnessError):
 
 
 class CheckFailedError(ProviderError):
-    """``Check`` returned failures; ``failures`` holds ``(property, reason)`` pairs."""
+    """``Check`` returned failures; ``failures`` holds ``(property, reason)`` pairs.
 
-    def __init__(self, urn: str, failures: Sequence[tuple[str, str]]) -> None:
-        """Build from the failures reported by ``Check``."""
+    The message is what the engine prints for them (``issueCheckFailures`` in
+    ``pkg/resource/deploy/step_generator.go``, formats from ``sdk/go/common/diag/errors.go``),
+    one line per failure: ``<type> resource '<name>': property <property> value <value> has a
+    problem: <reason>``, where ``<value>`` is ``inputs[property]`` (the resource's inputs as the
+    program gave them; secrets redacted, a nested path -- not a key -- shows ``{<nil>}``), or
+    ``<type> resource '<name>' has a problem: <reason>`` when the failure names no property.
+    """
+
+    def __init__(self, urn: str, failures: Sequence[tuple[str, str]], inputs: Mapping[str, Any] | None = None) -> None:
+        """Build from the failures reported by ``Check`` and the inputs the engine shows."""
         self.failures = list(failures)
-        text = "; ".join(f"{prop}: {reason}" if prop else reason for prop, reason in self.failures)
-        super().__init__("Check", urn, text)
+        name, typ = urn_name_and_type(urn)
+        shown = inputs or {}
+        lines = [
+            f"{typ} resource '{name}': property {prop} value {go_property_string(shown.get(prop))} "
+            f"has a problem: {reason}"
+            if prop
+            else f"{typ} resource '{name}' has a problem: {reason}"
+            for prop, reason in self.failures
+        ]
+        text = "\n".join(lines)
+        self.method = "Check"
+        self.urn = urn
+        self.message = text
+        self.details = text
+        HarnessError.__init__(self, text)
 
 
 class HostStartupError(HarnessError):
@@ -128,12 +150,13 @@ class ReadOutcome:
     inputs: PropertyMap | None
 
 
-def _split_urn(urn: str) -> tuple[str, str]:
-    """Return ``(name, type)`` from ``urn:pulumi:stack::project::[parent$]type::name``."""
-    parts = urn.split("::")
+def urn_name_and_type(urn: str) -> tuple[str, str]:
+    """``(URN.Name(), URN.Type())`` of ``urn:pulumi:stack::project::[parent$]type::name``
+    (a name may itself contain ``::``)."""
+    parts = urn.split("::", 3)
     if len(parts) < 4:
         return urn, ""
-    return parts[-1], parts[2].split("$")[-1]
+    return parts[3], parts[2].split("$")[-1]
 
 
 def _last_line(details: str) -> str:
@@ -371,7 +394,7 @@ class ProviderHost:
 
     def check(self, urn: str, olds: PropertyMap, news: PropertyMap, *, allow_unknowns: bool) -> CheckOutcome:
         """``Check(olds, news)``; unknowns are only sent when ``allow_unknowns``."""
-        name, typ = _split_urn(urn)
+        name, typ = urn_name_and_type(urn)
         request = provider_pb2.CheckRequest(
             urn=urn,
             name=name,
@@ -402,7 +425,7 @@ class ProviderHost:
         ignore_changes: Sequence[str] = (),
     ) -> DiffOutcome:
         """``Diff``: ``olds`` are the old *outputs*, ``oldInputs`` the old inputs."""
-        name, typ = _split_urn(urn)
+        name, typ = urn_name_and_type(urn)
         request = provider_pb2.DiffRequest(
             id=id_,
             urn=urn,
@@ -437,7 +460,7 @@ class ProviderHost:
 
     def create(self, urn: str, inputs: PropertyMap) -> tuple[str, PropertyMap]:
         """``Create``; returns the new id and the outputs (secrets re-annotated)."""
-        name, typ = _split_urn(urn)
+        name, typ = urn_name_and_type(urn)
         request = provider_pb2.CreateRequest(
             urn=urn,
             name=name,
@@ -468,7 +491,7 @@ class ProviderHost:
         ignore_changes: Sequence[str] = (),
     ) -> PropertyMap:
         """``Update``: ``olds`` are old outputs; returns new outputs."""
-        name, typ = _split_urn(urn)
+        name, typ = urn_name_and_type(urn)
         request = provider_pb2.UpdateRequest(
             id=id_,
             urn=urn,
@@ -492,7 +515,7 @@ class ProviderHost:
 
     def delete(self, urn: str, id_: str, inputs: PropertyMap, outputs: PropertyMap) -> None:
         """``Delete`` with the old outputs as ``properties`` and inputs as ``oldInputs``."""
-        name, typ = _split_urn(urn)
+        name, typ = urn_name_and_type(urn)
         request = provider_pb2.DeleteRequest(
             id=id_,
             urn=urn,
@@ -510,7 +533,7 @@ class ProviderHost:
 
     def read(self, urn: str, id_: str, inputs: PropertyMap, outputs: PropertyMap) -> ReadOutcome:
         """``Read`` (refresh): prior outputs as ``properties``, prior inputs as ``inputs``."""
-        name, typ = _split_urn(urn)
+        name, typ = urn_name_and_type(urn)
         request = provider_pb2.ReadRequest(
             id=id_,
             urn=urn,

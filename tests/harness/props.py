@@ -13,8 +13,10 @@ Conversion to/from the wire goes through the Python SDK's own ``pulumi.runtime.r
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Final, TypeAlias
 
 from google.protobuf import struct_pb2  # type: ignore[import-untyped, unused-ignore]
@@ -160,6 +162,83 @@ def mark_secret_outputs(outs: PropertyMap, keys: list[str]) -> PropertyMap:
         if key in result and not isinstance(result[key], Secret):
             result[key] = Secret(result[key])
     return result
+
+
+# -- rendering as the engine prints values ---------------------------------------------------------
+
+
+def _go_float(number: float) -> str:
+    """``fmt.Sprint(float64)``, i.e. ``strconv.FormatFloat(f, 'g', -1, 64)``: the shortest digits,
+    in exponent form when the exponent is below -4 or at least 6 (``300000``, ``1e+06``)."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "+Inf" if number > 0 else "-Inf"
+    if number == 0:
+        return "-0" if math.copysign(1.0, number) < 0 else "0"
+    sign, digit_tuple, exponent = Decimal(repr(float(number))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    point = len(digits) + int(exponent)  # digits before the decimal point (strconv's digs.dp)
+    prefix = "-" if sign else ""
+    power = point - 1
+    if power < -4 or power >= 6:  # shortest precision: strconv decides with eprec = 6
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{prefix}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    if point <= 0:
+        return f"{prefix}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{prefix}{digits}{'0' * (point - len(digits))}"
+    return f"{prefix}{digits[:point]}.{digits[point:]}"
+
+
+def _go_type_string(value: Any) -> str:
+    """``PropertyValue.TypeString()`` (an unknown from the Python SDK is a computed string)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "[]"
+    if isinstance(value, Mapping):
+        return "object"
+    if value is UNKNOWN:
+        return "output<string>"
+    if isinstance(value, Secret):
+        return f"secret<{_go_type_string(value.value)}>"
+    return type(value).__name__
+
+
+def _go_inner(value: Any) -> str:
+    """``%v`` of ``PropertyValue.V``: maps as ``map[k:v ...]`` (keys sorted), arrays as ``[a b]``."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _go_float(float(value))
+    if isinstance(value, Mapping):
+        return "map[" + " ".join(f"{k}:{go_property_string(value[k])}" for k in sorted(value, key=str)) + "]"
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(go_property_string(v) for v in value) + "]"
+    return str(value)
+
+
+def go_property_string(value: Any) -> str:
+    """A property value as the engine prints it in diagnostics: ``PropertyValue.RedactSecrets()``.
+
+    ``{text}`` for a string (``{}`` when empty), ``{5}``/``{true}``/``{<nil>}``, arrays
+    ``{[{a} {b}]}``, objects ``{map[k:{v}]}``, a secret ``{[secret]}``, an unknown
+    ``output<string>{}`` (``resource.PropertyValue.String`` in ``sdk/go/common/resource``).
+    """
+    if value is UNKNOWN:
+        return f"{_go_type_string(value)}{{}}"
+    if isinstance(value, Secret):
+        return "{[secret]}"
+    return "{" + _go_inner(value) + "}"
 
 
 # -- wire conversion ---------------------------------------------------------------------------

@@ -21,6 +21,13 @@ API_KEY = "toy-api-key-5ecret-value"
 """The secret config value every toy scenario sets (``toy:apiKey``)."""
 
 
+CHECK_FAILURE_A = (
+    r"pulumi-python:dynamic/toy:Thing resource 'a': property value value \{\} has a problem: "
+    r"value must be a non-empty string"
+)
+"""The engine's diagnostic for ``a`` with an empty ``value`` (``issueCheckFailures``, diag 2003)."""
+
+
 def toy_config(workdir: Path) -> dict[str, Any]:
     """Stack config for toy scenarios: the store directory and a secret API key."""
     return {"toy:dir": str(workdir / "store"), "toy:apiKey": Secret(API_KEY)}
@@ -157,7 +164,113 @@ def removal_scenario() -> Scenario:
         steps=[
             ScenarioStep("up", pair_program("one"), expect={"a": "create", "b": "create"}),
             ScenarioStep("up", pair_program("one", with_b=False), expect={"b": "delete"}),
-            ScenarioStep("preview", pair_program(""), expect_error=r"value: value must be a non-empty string"),
+            ScenarioStep("preview", pair_program(""), expect_error=CHECK_FAILURE_A),
             ScenarioStep("destroy", expect={"a": "delete"}, check=expect_store_empty),
+        ],
+    )
+
+
+GROUP_TYPE = "test:index:Group"
+"""Type of the component the alias scenario moves a resource into."""
+
+
+def aliased_program(
+    name: str,
+    value: str = "v",
+    *,
+    kind: str | None = None,
+    old: str | None = None,
+    group: bool = False,
+) -> Callable[[], None]:
+    """One auto-named ``Thing`` called ``name`` (aliased to ``old``), optionally inside component ``g``.
+
+    With ``group`` the alias is ``Alias(parent=None)``: the resource moves from the stack root into ``g``.
+    """
+
+    def program() -> None:
+        parent = pulumi.ComponentResource(GROUP_TYPE, "g") if group else None
+        aliases: list[str | pulumi.Alias] = []
+        if old is not None:
+            aliases.append(pulumi.Alias(name=old))
+        if group:
+            aliases.append(pulumi.Alias(parent=None))
+        Thing(name, value, kind=kind, opts=pulumi.ResourceOptions(parent=parent, aliases=aliases))
+
+    return program
+
+
+def duplicate_alias_program(old: str) -> Callable[[], None]:
+    """``n1`` and then ``n2`` (registered after ``n1``'s step) both aliased to ``old``."""
+
+    def program() -> None:
+        first = Thing("n1", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old)]))
+        Thing("n2", "v", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old)], depends_on=[first]))
+
+    return program
+
+
+def expect_live_count(count: int, **fields: Any) -> Callable[[StepOutcome, ScenarioContext], None]:
+    """Assert how many toy objects are live (and, optionally, fields every one of them has)."""
+
+    def check(_outcome: StepOutcome, ctx: ScenarioContext) -> None:
+        records = live_records(ctx.workdir / "store")
+        assert len(records) == count, sorted(records)
+        for _, record in records.values():
+            for key, value in fields.items():
+                assert record.get(key) == value, f"{key}: {record.get(key)!r} != {value!r}"
+
+    return check
+
+
+def alias_scenario() -> Scenario:
+    """Renames with aliases keep the object (same/update/replace), a doubly-claimed alias fails with the
+    engine's diagnostic, and an alias moves the resource into a component."""
+    return Scenario(
+        name="toy-aliases",
+        project="toyalias",
+        config=toy_config,
+        steps=[
+            ScenarioStep("up", aliased_program("old"), expect={"old": "create"}, label="create"),
+            ScenarioStep(
+                "up",
+                aliased_program("new", old="old"),
+                expect={},
+                check=expect_live_count(1, revision=1),
+                label="rename with alias: same",
+            ),
+            ScenarioStep(
+                "up",
+                duplicate_alias_program("new"),
+                expect={},  # n1 took "new" over before n2 was refused
+                expect_error=(
+                    r"Duplicate resource alias '\S+::new' applied to resource with URN '\S+::n2' "
+                    r"conflicting with resource with URN '\S+::n1'"
+                ),
+                check=expect_live_count(1, revision=1),
+                label="two resources claim one alias",
+            ),
+            ScenarioStep(
+                "up",
+                aliased_program("renamed", "v2", old="n1"),
+                expect={"renamed": "update"},
+                check=expect_live_count(1, value="v2", revision=2),
+                label="rename with alias and update",
+            ),
+            ScenarioStep(
+                "up",
+                aliased_program("again", "v2", kind="fancy", old="renamed"),
+                expect={"again": "replace"},  # the old instance is deleted under its old URN
+                check=expect_live_count(1, kind="fancy"),
+                label="rename with alias and replace",
+            ),
+            ScenarioStep(
+                "up",
+                aliased_program("again", "v2", kind="fancy", group=True),
+                expect={"g": "create"},
+                check=expect_live_count(1, kind="fancy"),
+                label="alias moves the resource into a component",
+            ),
+            ScenarioStep("preview", expect={}, label="converged"),
+            ScenarioStep("destroy", expect={"g": "delete", "again": "delete"}, check=expect_store_empty),
         ],
     )

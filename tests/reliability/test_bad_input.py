@@ -69,7 +69,7 @@ def test_failing_path_reaches_the_user_in_a_preview(emulator: EmulatorClient, tm
         with pytest.raises(CheckFailedError) as info:
             stack.preview(_program(case))
         assert [p for p, _ in info.value.failures if under(p, case.path)], info.value.failures
-        assert f"{case.path}: " in str(info.value)
+        assert f"property {case.path} value " in str(info.value)
     assert emulator.requests() == []
 
 

@@ -14,6 +14,7 @@ the Pulumi CLI is installed, under the Automation API (``tests/automation``).
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,8 @@ def lifecycle_scenario(life: Lifecycle, emulator: EmulatorClient) -> Scenario:
 
     def no_secrets_in_state(outcome: StepOutcome, ctx: ScenarioContext) -> None:
         text = state_text(ctx.workdir)
+        # Not vacuous: the state (harness file or the backend's checkpoints) was found and holds the resource.
+        assert f"::{NAME}" in text, f"no state holding {NAME!r} under {ctx.workdir}"
         for secret in (*life.secrets, TOKEN):
             assert secret not in text, f"secret {secret[:4]}... in plaintext state"
 
@@ -182,5 +185,13 @@ def config_for(emulator: EmulatorClient, extra: Mapping[str, Any] | None = None)
 
 
 def state_text(workdir: Path) -> str:
-    """Every JSON file under a scenario's workdir (harness state or Automation API backend), as text."""
-    return "\n".join(p.read_text() for p in workdir.rglob("*.json"))
+    """Every state file under a scenario's workdir, as text: the harness's ``<stack>.json`` or, for the
+    Automation API's file backend, ``.pulumi/stacks/<project>/<stack>.json`` with its ``.json.bak`` and the
+    ``backups``/``history`` checkpoints (``.json.gz`` when the backend gzips them)."""
+    texts: list[str] = []
+    for path in sorted(workdir.rglob("*.json*")):
+        if path.name.endswith((".json", ".json.bak")):
+            texts.append(path.read_text())
+        elif path.name.endswith(".json.gz"):
+            texts.append(gzip.decompress(path.read_bytes()).decode())
+    return "\n".join(texts)
