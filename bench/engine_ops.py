@@ -18,11 +18,11 @@ repository on ``PYTHONPATH``) against the emulator in its own subprocess, and pr
 Every measurement is repeated ``--repeat`` times, interleaved (ours, baseline, ours, ...) so that
 background load on a shared machine affects both columns alike; rows show medians.
 
-A program of more than about 960 Devices fails (RecursionError: see ``ORIGINAL_BATCH``), so 1000
-devices need ``--recursion-limit 2000``; the programs run in this process, each up as in a fresh one.
+The programs run in this process, each up as in a fresh one (``ORIGINAL_BATCH``). Before providers
+pickled with no state, a program of more than about 960 Devices failed with RecursionError;
+``--recursion-limit`` is kept to study programs of other providers that still pickle a dict.
 
     PATH=<engine bin>:$PATH .venv/bin/python bench/engine_ops.py [--devices 1000] [--new-devices 200] [--repeat 3]
-        [--recursion-limit 2000]
 
 (``make engine`` builds the CLI; ``tools/engine/bin-dir.sh`` prints its bin directory.)
 """
@@ -75,9 +75,9 @@ from pulumi_iotcomms.resources import _claims  # noqa: E402
 from pulumi_iotcomms.resources._config import CREDENTIALS_PROBE, Settings  # noqa: E402
 from pulumi_iotcomms.resources._resource import resource_args  # noqa: E402
 from pulumi_iotcomms.resources.device import SIP_PASSWORD, Device, DeviceProvider  # noqa: E402
+from tests.automation.runner import workspace_options  # noqa: E402
 
 PROJECT = "enginebench"
-PASSPHRASE = "bench-passphrase"
 TARGET_NOOP_RATIO = 1.2
 HOST_WORKERS = 4  # futures.ThreadPoolExecutor(max_workers=4) in pulumi/dynamic/__main__.py
 Program = Callable[[], None]
@@ -118,30 +118,8 @@ class Engine:
     """Stacks of one project in a throw-away backend and ``PULUMI_HOME``, configured for the emulator."""
 
     def __init__(self, workdir: Path, url: str) -> None:
-        backend, home, work = workdir / "backend", workdir / "pulumi-home", workdir / "project"
-        for d in (backend, home, work):
-            d.mkdir(parents=True, exist_ok=True)
-        env = {
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_BACKEND_URL": backend.as_uri(),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_RUNTIME_VIRTUALENV": sys.prefix,
-            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-            # The provider host unpickles DeviceProvider (the repository) and TrivialProvider (bench/).
-            "PYTHONPATH": os.pathsep.join(p for p in [str(ROOT), str(HERE), os.environ.get("PYTHONPATH", "")] if p),
-        }
-        settings = auto.ProjectSettings(
-            name=PROJECT,
-            runtime=auto.ProjectRuntimeInfo(name="python", options={"virtualenv": sys.prefix}),
-            backend=auto.ProjectBackend(url=backend.as_uri()),
-        )
-        self.options = auto.LocalWorkspaceOptions(
-            work_dir=str(work),
-            pulumi_home=str(home),
-            env_vars=env,
-            secrets_provider="passphrase",
-            project_settings=settings,
-        )
+        # The provider host unpickles DeviceProvider (the repository) and TrivialProvider (bench/).
+        self.options = workspace_options(workdir, PROJECT, pythonpath=[HERE], work_dir=workdir / "project")
         self.config = {
             "iotcomms:endpoint": auto.ConfigValue(value=url),
             "iotcomms:token": auto.ConfigValue(value=TOKEN, secret=True),

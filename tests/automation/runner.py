@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,47 @@ IGNORED_TYPE_PREFIXES = ("pulumi:pulumi:Stack", "pulumi:providers:")
 def pulumi_cli() -> str | None:
     """Path of the ``pulumi`` CLI, or ``None`` when it is not installed."""
     return shutil.which("pulumi")
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def workspace_options(
+    workdir: Path,
+    project: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    pythonpath: Sequence[Path] = (),
+    work_dir: Path | None = None,
+) -> auto.LocalWorkspaceOptions:
+    """A throw-away engine for ``project``: file backend and ``PULUMI_HOME`` under ``workdir``,
+    passphrase secrets, this interpreter's environment for programs and dynamic providers, and the
+    repository (plus ``pythonpath``) importable by the provider host, which unpickles our providers."""
+    backend, home = workdir / "backend", workdir / "pulumi-home"
+    for directory in (backend, home, *([work_dir] if work_dir else [])):
+        directory.mkdir(parents=True, exist_ok=True)
+    paths = [str(REPO_ROOT), *map(str, pythonpath), os.environ.get("PYTHONPATH", "")]
+    variables = {
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_BACKEND_URL": backend.as_uri(),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_RUNTIME_VIRTUALENV": sys.prefix,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "PYTHONPATH": os.pathsep.join(p for p in paths if p),
+        **(env or {}),
+    }
+    settings = auto.ProjectSettings(
+        name=project,
+        runtime=auto.ProjectRuntimeInfo(name="python", options={"virtualenv": sys.prefix}),
+        backend=auto.ProjectBackend(url=backend.as_uri()),
+    )
+    return auto.LocalWorkspaceOptions(
+        work_dir=str(work_dir) if work_dir else None,
+        pulumi_home=str(home),
+        env_vars=variables,
+        secrets_provider="passphrase",
+        project_settings=settings,
+    )
 
 
 def engine_required() -> pytest.MarkDecorator:
@@ -133,31 +175,7 @@ class AutomationRunner:
 
     def open(self, scenario: Scenario, workdir: Path) -> None:
         """Create the backend, the project settings and the stack; set the config."""
-        backend = workdir / "backend"
-        home = workdir / "pulumi-home"
-        backend.mkdir(parents=True, exist_ok=True)
-        home.mkdir(parents=True, exist_ok=True)
-        repo_root = Path(__file__).resolve().parents[2]
-        env = {
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_BACKEND_URL": backend.as_uri(),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_RUNTIME_VIRTUALENV": sys.prefix,
-            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-            "PYTHONPATH": os.pathsep.join(p for p in [str(repo_root), os.environ.get("PYTHONPATH", "")] if p),
-            **scenario.env,
-        }
-        settings = auto.ProjectSettings(
-            name=scenario.project,
-            runtime=auto.ProjectRuntimeInfo(name="python", options={"virtualenv": sys.prefix}),
-            backend=auto.ProjectBackend(url=backend.as_uri()),
-        )
-        options = auto.LocalWorkspaceOptions(
-            pulumi_home=str(home),
-            env_vars=env,
-            secrets_provider="passphrase",
-            project_settings=settings,
-        )
+        options = workspace_options(workdir, scenario.project, env=scenario.env)
         self.stack = auto.create_or_select_stack(
             stack_name=scenario.stack, project_name=scenario.project, program=lambda: None, opts=options
         )
