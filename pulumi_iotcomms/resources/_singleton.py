@@ -12,7 +12,7 @@ from pulumi_iotcomms.api._ops import Doc, Singleton
 from pulumi_iotcomms.errors import ConflictingObjectError, DeadlineExceededError, IotcommsError
 
 from . import _claims
-from ._engine import to_wire
+from ._engine import normalize, to_wire
 from ._provider import AMBIGUOUS, RECONCILE_ATTEMPTS, IotcommsProvider, Target, _rejected
 
 __all__ = ["PREVIOUS", "SingletonProvider", "recorded_settings"]
@@ -28,17 +28,6 @@ def _record(settings: Doc) -> str:
     return json.dumps(settings, ensure_ascii=False, separators=(",", ":"))
 
 
-def _integral(value: Any) -> Any:
-    """``value`` with every integral float made an int again (5000.0 → 5000), recursively."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        return {k: _integral(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_integral(v) for v in value]
-    return value
-
-
 def recorded_settings(props: Mapping[str, Any]) -> Doc:
     """The settings ``create`` recorded in ``props`` (``{}`` when none were: an import).
 
@@ -52,7 +41,7 @@ def recorded_settings(props: Mapping[str, Any]) -> Doc:
     if isinstance(value, str):
         doc = json.loads(value)
     elif isinstance(value, Mapping):
-        doc = _integral(value)
+        doc = normalize(dict(value))
     else:
         doc = None
     if not isinstance(doc, dict):

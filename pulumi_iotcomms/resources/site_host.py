@@ -7,7 +7,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import pulumi
 import pulumi.dynamic
@@ -208,13 +208,13 @@ def _valid_name(value: str) -> bool:
     return re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", value) is not None and ".." not in value
 
 
-def _positive_number(value: Any) -> bool:
+def _positive_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
 def _timeout(props: Mapping[str, Any]) -> float:
     value = props.get("drain_timeout_seconds")
-    return float(value) if isinstance(value, (int, float)) and _positive_number(value) else DRAIN_TIMEOUT_SECONDS
+    return float(value) if _positive_number(value) else DRAIN_TIMEOUT_SECONDS
 
 
 def _describe(inputs: Mapping[str, Any]) -> str:
