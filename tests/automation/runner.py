@@ -2,7 +2,9 @@
 
 Each scenario gets its own local file backend (``file://<workdir>/backend``), passphrase
 secrets provider and ``PULUMI_HOME``, so nothing touches the user's Pulumi setup. Programs
-are inline (the same callables the in-process harness runs); the CLI launches
+are inline (the same callables the in-process harness runs) or a project's program directory,
+linked into the workdir with a ``Pulumi.yaml`` of the scenario's project (so the CLI writes its
+``Pulumi.<stack>.yaml`` there, never into the repository); the CLI launches
 ``pulumi-resource-pulumi-python`` for the dynamic providers, which runs
 ``python -u -m pulumi.dynamic`` from ``PULUMI_RUNTIME_VIRTUALENV`` -- set to this
 interpreter's environment -- with the repository on ``PYTHONPATH``.
@@ -22,8 +24,11 @@ their step is done at registration, so their pre-event counts.
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import os
 import shutil
+import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
@@ -103,6 +108,50 @@ def engine_required() -> pytest.MarkDecorator:
     return pytest.mark.usefixtures("missing_engine")  # tests/automation/conftest.py: fails the test
 
 
+def config_text(value: Any) -> str:
+    """A config value as the CLI stores it: strings as they are, anything else (numbers, lists,
+    objects) as JSON, which ``Config.get_int``/``get_object`` parse as they parse a YAML value."""
+    inner = value.value if isinstance(value, Secret) else value
+    return inner if isinstance(inner, str) else json.dumps(inner)
+
+
+NOT_LINKED = ("Pulumi.yaml", "Pulumi.*.yaml", ".pulumi", ".git", ".venv", "venv", "__pycache__", ".emulator.*")
+
+
+def link_program(directory: Path, project_dir: Path) -> None:
+    """Make ``project_dir`` the program ``directory`` as the CLI sees it, without its project and stack
+    files (the runner writes its own): a symlink per entry, so the repository root is cheap too."""
+    project_dir.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(directory.iterdir()):
+        link = project_dir / entry.name
+        if not any(fnmatch.fnmatch(entry.name, pattern) for pattern in NOT_LINKED) and not link.exists():
+            link.symlink_to(entry)
+
+
+def config_values(config: Mapping[str, Any]) -> dict[str, auto.ConfigValue]:
+    """Scenario config (secrets wrapped in ``Secret``) as the Automation API sets it."""
+    return {key: auto.ConfigValue(config_text(value), isinstance(value, Secret)) for key, value in config.items()}
+
+
+def program_directory(scenario: Scenario) -> Path | None:
+    """The program directory of a scenario whose programs are a project directory, else ``None``."""
+    directories = {Path(step.program) for step in scenario.steps if isinstance(step.program, (str, os.PathLike))}
+    if len(directories) > 1 or (directories and any(callable(step.program) for step in scenario.steps)):
+        raise TypeError(f"{scenario.name}: the Automation runner runs one program directory or inline programs")
+    return next(iter(directories), None)
+
+
+def _hides_secret(value: Any) -> bool:
+    """Whether ``pulumi stack output --json`` (no ``--show-secrets``) hid a secret in this value."""
+    if value == "[secret]":
+        return True
+    if isinstance(value, dict):
+        return any(_hides_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_hides_secret(v) for v in value)
+    return False
+
+
 def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
@@ -174,28 +223,33 @@ class AutomationRunner:
         self.program: Any = None
 
     def open(self, scenario: Scenario, workdir: Path) -> None:
-        """Create the backend, the project settings and the stack; set the config."""
-        options = workspace_options(workdir, scenario.project, env=scenario.env)
-        self.stack = auto.create_or_select_stack(
-            stack_name=scenario.stack, project_name=scenario.project, program=lambda: None, opts=options
-        )
-        config = {
-            key: auto.ConfigValue(
-                value=str(value.value if isinstance(value, Secret) else value), secret=isinstance(value, Secret)
+        """Create the backend, the project settings and the stack; set the config.
+
+        A scenario whose programs are a directory (all the same one) runs it as the CLI runs a
+        project: a copy of the directory is the workspace's work dir (stacks of one project opened
+        with the same ``workdir`` share it and the backend, side by side)."""
+        directory = program_directory(scenario)
+        if directory is None:
+            options = workspace_options(workdir, scenario.project, env=scenario.env)
+            self.stack = auto.create_or_select_stack(
+                stack_name=scenario.stack, project_name=scenario.project, program=lambda: None, opts=options
             )
-            for key, value in scenario.config(workdir).items()
-        }
-        self.stack.set_all_config(config)
+        else:
+            project_dir = workdir / "project"
+            link_program(directory, project_dir)
+            options = workspace_options(workdir, scenario.project, env=scenario.env, work_dir=project_dir)
+            self.stack = auto.create_or_select_stack(stack_name=scenario.stack, work_dir=str(project_dir), opts=options)
+        self.stack.set_all_config(config_values(scenario.config(workdir)))
 
     def run(self, step: ScenarioStep) -> StepOutcome:
         """Run one operation, collecting step events; errors are returned, not raised."""
         stack = self.stack
         if stack is None:
             raise RuntimeError("AutomationRunner.open() was not called")
-        if step.program is not None:
-            if not callable(step.program):
-                raise TypeError("the Automation runner only supports inline (callable) programs")
+        if callable(step.program):
             self.program = step.program
+        if step.config:
+            stack.set_all_config(config_values(step.config))
         metas: list[StepEventMetadata] = []
         lock = threading.Lock()
 
@@ -223,12 +277,41 @@ class AutomationRunner:
         except auto.CommandError as err:
             error = err
         outputs: dict[str, Any] = {}
+        secret: frozenset[str] = frozenset()
         if error is None and step.op == "up":
             # UpResult already holds them (Stack.up reads them with `pulumi stack output`): no second CLI call.
             outputs = {key: value.value for key, value in result.outputs.items()}
+            secret = frozenset(key for key, value in result.outputs.items() if value.secret)
+            # ... but only marks outputs secret as a whole; the CLI's own view shows nested secrets too.
+            if any(isinstance(value.value, (dict, list)) for value in result.outputs.values()):
+                shown = json.loads(self.cli("stack", "output", "--json"))
+                secret = frozenset(key for key, value in shown.items() if _hides_secret(value))
         elif error is None and step.op == "refresh":
             outputs = {key: value.value for key, value in stack.outputs().items()}
-        return StepOutcome(step.op, normalize(step.op, metas), outputs, error, result)
+        return StepOutcome(step.op, normalize(step.op, metas), outputs, error, result, secret)
+
+    def cli(self, *args: str) -> str:
+        """Run ``pulumi <args> --stack <stack>`` as a user would, in the workspace (its backend, home,
+        passphrase and work dir); returns stdout, raises on a non-zero exit."""
+        stack = self.stack
+        if stack is None:
+            raise RuntimeError("AutomationRunner.open() was not called")
+        workspace = stack.workspace
+        env = {**os.environ, **workspace.env_vars}
+        if workspace.pulumi_home:
+            env["PULUMI_HOME"] = workspace.pulumi_home
+        done = subprocess.run(
+            ["pulumi", *args, "--stack", stack.name, "--non-interactive"],
+            cwd=workspace.work_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed ({done.returncode}): {done.stderr}")
+        return done.stdout
 
     def close(self) -> None:
         """Forget the stack (its backend lives in the scenario workdir)."""

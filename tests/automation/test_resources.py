@@ -1,8 +1,8 @@
-"""The per-resource acceptance lifecycles of tests/resources, run by the real Pulumi engine.
+"""The per-resource acceptance lifecycles of tests/resources, through the harness and the real engine.
 
 The same :func:`~tests.resources._lifecycle.lifecycle_scenario` the in-process harness runs in
-``tests/resources/test_<name>.py``, here through the Automation API against the same emulator.
-Skipped when the ``pulumi`` CLI is not installed.
+``tests/resources/test_<name>.py``, run by both against the same emulator and compared step by step
+(:mod:`tests.automation.differential`). Skipped when the ``pulumi`` CLI is not installed.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import tests.resources.test_device as device
 import tests.resources.test_media_service as media_service
 import tests.resources.test_site_host as site_host
 import tests.resources.test_trunk as trunk
-from pulumi_iotcomms import NotificationSettings, SiprecService
-from tests.automation.runner import AutomationRunner, engine_required
+from pulumi_iotcomms import NotificationSettings, SiprecService, resources
+from tests.automation.differential import run_differential
+from tests.automation.runner import engine_required
 from tests.emulator_client import EmulatorClient
-from tests.harness.scenario import run_scenario
 from tests.resources._lifecycle import Lifecycle, lifecycle_scenario
 from tests.resources._settings_lifecycle import settings_lifecycle
 
@@ -42,7 +42,13 @@ LIVES: dict[str, Callable[[EmulatorClient], Lifecycle]] = {
 }
 
 
+def test_every_resource_is_covered() -> None:
+    assert sorted(LIVES) == sorted(name for name in resources.__all__ if not name.endswith("Provider"))
+
+
 @pytest.mark.parametrize("name", sorted(LIVES))
 def test_lifecycle_with_real_engine(name: str, emulator: EmulatorClient, tmp_path: Path) -> None:
-    life: Any = LIVES[name](emulator)
-    run_scenario(lifecycle_scenario(life, emulator), AutomationRunner(), tmp_path)
+    def make() -> Any:
+        return lifecycle_scenario(LIVES[name](emulator), emulator)
+
+    run_differential(make, tmp_path, emulator=emulator)

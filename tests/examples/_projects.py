@@ -53,16 +53,26 @@ class Project:
         prefix = f"{self.name}:"
         return {k.removeprefix(prefix): v for k, v in self.stack_config(stack).items() if k.startswith(prefix)}
 
-    def harness(self, stack: str, state_dir: Path, emulator: EmulatorClient, domain: str, token: str) -> Harness:
-        """A harness for ``stack`` with its config, endpoint/domain/token aimed at ``domain`` of the emulator.
-
-        ``secure:`` values (placeholders in the repository) get test secrets.
-        """
+    def test_config(self, stack: str, emulator: EmulatorClient, domain: str, token: str) -> dict[str, Any]:
+        """``stack``'s config with endpoint/domain/token aimed at ``domain`` of the emulator; ``secure:``
+        values (placeholders in the repository) get test secrets, and so do plain values under
+        secret-looking keys (the program reads them with ``require_secret``, as ``pulumi config set
+        --secret`` would have stored them)."""
         config: dict[str, Any] = {}
         for key, value in self.stack_config(stack).items():
             secure = isinstance(value, dict) and set(value) == {"secure"}
-            config[key] = Secret(f"test-{key.rsplit(':', 1)[-1]}") if secure else value
+            if secure:
+                config[key] = Secret(f"test-{key.rsplit(':', 1)[-1]}")
+            elif isinstance(value, str) and SECRET_KEY.search(key.rsplit(":", 1)[-1]):
+                config[key] = Secret(value)
+            else:
+                config[key] = value
         config.update({"iotcomms:endpoint": emulator.url, "iotcomms:domain": domain, "iotcomms:token": Secret(token)})
+        return config
+
+    def harness(self, stack: str, state_dir: Path, emulator: EmulatorClient, domain: str, token: str) -> Harness:
+        """A harness for ``stack`` with :meth:`test_config`."""
+        config = self.test_config(stack, emulator, domain, token)
         return Harness(self.program, state_dir=state_dir, project=self.name, stack=stack, config=config)
 
     def secret_values(self, stack: str) -> list[str]:

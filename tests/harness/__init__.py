@@ -1,6 +1,6 @@
 """Engine-protocol test harness for Pulumi Python dynamic providers.
 
-The Pulumi CLI/engine cannot be installed here, so this package re-implements the small
+Where the Pulumi CLI cannot be had (no Go, no ``pulumi``), this package re-implements the small
 part of the engine that matters for dynamic providers and drives everything else that
 is real: the Python SDK running the program, and the SDK's own dynamic-provider host.
 
@@ -71,10 +71,20 @@ Design
   :class:`~tests.harness.engine.ProgramError`) with ``.result`` attached.
 * **Scenarios** -- ``scenario.py`` describes program + steps + expected kinds once;
   :class:`~tests.harness.scenario.HarnessRunner` runs them here and
-  ``tests/automation`` runs the same ones through the real CLI when it is installed.
+  ``tests/automation`` runs the same ones through the harness *and* the real CLI, comparing step
+  kinds and the server's state after every step (the differential check).
 
 Not replicated
 --------------
+What the differential check (``tests/automation/differential.py``) found where the harness and the
+engine differ: the steps a *failed* operation completed before stopping depend on the engine's
+parallel scheduling (two resources declaring one object: either one is checked first), so only
+the failure and the server's state are compared there. The harness ignores the project's runtime
+options: its provider host is this interpreter, where the CLI starts ``pulumi-resource-pulumi-python``
+in the program directory with ``PULUMI_RUNTIME_VIRTUALENV`` as written, so a relative ``virtualenv``
+with ``main`` set is resolved against ``main`` (pulumi/pulumi#7061) -- the root project has no
+``main`` for that reason, and ``tests/examples/test_project_files.py`` keeps it so.
+
 Only Python dynamic resources (``pulumi-python:dynamic...``) and component resources; no
 explicit provider resources, invokes, ``Resource.get``/imports, transforms, ``protect``,
 ``retainOnDelete``, ``deletedWith``, custom timeouts, targets, plans or policy packs.

@@ -25,6 +25,7 @@ from typing import Any, Literal, Protocol
 
 from .engine import Program
 from .harness import Harness, OperationResult
+from .props import Secret
 
 Operation = Literal["preview", "up", "refresh", "destroy"]
 StepKind = Literal["create", "update", "replace", "delete", "same", "refresh", "drop"]
@@ -52,6 +53,8 @@ class StepOutcome:
     error: BaseException | None = None
     raw: Any = None
     """The runner's own result object (``OperationResult``, an Automation API result...)."""
+    secret_outputs: frozenset[str] = frozenset()
+    """Stack outputs (after an ``up``) holding a secret, whole or in part, as ``pulumi stack output`` hides them."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class ScenarioStep:
     """Out-of-band action run just before the operation."""
     check: Callable[[StepOutcome, ScenarioContext], None] | None = None
     """Extra assertions run after the operation."""
+    config: Mapping[str, Any] | None = None
+    """Stack config to set before the operation (``pulumi config set``; wrap secrets in ``Secret``)."""
     label: str = ""
 
 
@@ -124,6 +129,9 @@ class HarnessRunner:
             raise RuntimeError("HarnessRunner.open() was not called")
         if step.program is not None:
             harness.program = step.program
+        for key, value in (step.config or {}).items():
+            secret = isinstance(value, Secret)
+            harness.set_config(key, value.value if secret else value, secret=secret)
         result: OperationResult | None = None
         error: BaseException | None = None
         try:
@@ -140,15 +148,32 @@ class HarnessRunner:
             result = getattr(err, "result", None)
         if result is None:
             return StepOutcome(step.op, {}, {}, error, None)
-        return StepOutcome(step.op, result.changes, result.plain_outputs, error, result)
+        hidden = frozenset(k for k, v in result.outputs.items() if _holds_secret(v))
+        return StepOutcome(step.op, result.changes, result.plain_outputs, error, result, hidden)
 
     def close(self) -> None:
         """Nothing to release: every operation already stopped its provider host."""
         self.harness = None
 
 
-def run_scenario(scenario: Scenario, runner: ScenarioRunner, workdir: Path) -> list[StepOutcome]:
-    """Run every step of ``scenario`` with ``runner`` and assert its expectations."""
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, Secret):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_secret(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_secret(v) for v in value)
+    return False
+
+
+def run_scenario(
+    scenario: Scenario,
+    runner: ScenarioRunner,
+    workdir: Path,
+    observe: Callable[[int, StepOutcome, ScenarioContext], None] | None = None,
+) -> list[StepOutcome]:
+    """Run every step of ``scenario`` with ``runner`` and assert its expectations; ``observe`` sees each
+    step's outcome once its checks passed (the differential check records the server's state there)."""
     ctx = ScenarioContext(workdir=workdir)
     runner.open(scenario, workdir)
     try:
@@ -168,6 +193,8 @@ def run_scenario(scenario: Scenario, runner: ScenarioRunner, workdir: Path) -> l
                 raise AssertionError(f"{where}: expected changes {dict(step.expect)}, got {outcome.changes}")
             if step.check is not None:
                 step.check(outcome, ctx)
+            if observe is not None:
+                observe(index, outcome, ctx)
             ctx.outcomes.append(outcome)
         return ctx.outcomes
     finally:
