@@ -3,24 +3,25 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Editable installs in compat mode (a path entry, not an import hook): mypy and IDEs then see the package.
 # Must match Pulumi.dev.yaml (and examples/*/Pulumi.dev.yaml): endpoint, tenant domain and token.
 EMULATOR_PORT ?= 8787
 EMULATOR_TOKEN := dev-local-token
 EMULATOR_DOMAIN := dev.acme.example
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: up test e2e lint typecheck unit emulator emulator-stop clean engine
+.PHONY: up test e2e lint typecheck unit emulator emulator-stop clean engine generate
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $@
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e '.[emulator]'
+	$(BIN)/python -m pip install --quiet -e '.[emulator]' --config-settings editable_mode=compat
 	touch $@
 
 ## make test: install .[dev] into .venv, then ruff, mypy and pytest; with Go (make engine) or a pulumi on PATH,
@@ -37,6 +38,11 @@ e2e: $(VENV)/.dev-installed
 	@bin="$$(VENV="$(abspath $(VENV))" bash tools/engine/bin-dir.sh)" || exit 1; \
 	  [ -n "$$bin" ] || { echo "make e2e needs Go (to build the engine) or pulumi on PATH"; exit 1; }; \
 	  echo "engine: $$bin"; PATH="$$bin:$$PATH" IOTCOMMS_REQUIRE_ENGINE=1 $(BIN)/pytest tests/automation
+
+## make generate: the typed resource classes, pulumi_iotcomms/inputs.py and docs/resources/ from the
+# models and specs (tools/generate.py); a test fails when a checked-in file is stale.
+generate: $(VENV)/.dev-installed
+	$(BIN)/python tools/generate.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -1,12 +1,12 @@
 """The one HTTP client of pulumi_iotcomms: auth, retries, deadlines and error translation.
 
 Every request to the iotcomms API goes through :class:`Transport`, so the retry
-policy (:func:`_retry_reason`), the backoff (:func:`_retry_delay`) and the
-status -> error mapping (:func:`pulumi_iotcomms.errors.error_for_response`)
-each live in exactly one place.
+policy (:func:`_retry_reason`) and the backoff (:func:`_retry_delay`) live in
+exactly one place.  The transport classifies failures; the errors themselves are
+built in :mod:`pulumi_iotcomms.errors` (:func:`~pulumi_iotcomms.errors.error_for_response`
+and its siblings).
 
-Retry decision table (``RetryMode.AUTO``; ``ALWAYS`` treats every method as
-idempotent, ``NEVER`` disables retries entirely):
+Retry decision table:
 
 =============================================  ==========  ==============
 failure                                        idempotent  POST / PATCH
@@ -25,7 +25,6 @@ Idempotent methods: GET, HEAD, OPTIONS, PUT, DELETE.
 from __future__ import annotations
 
 import email.utils
-import enum
 import json as jsonlib
 import logging
 import random
@@ -33,12 +32,10 @@ import re
 import threading
 import time
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from types import TracebackType
-from typing import Any, NoReturn, TypeAlias
+from typing import Any, Literal, NoReturn, TypeAlias
 from urllib.parse import quote
 
 import httpx
@@ -49,12 +46,14 @@ from .errors import (
     ConfigurationError,
     DeadlineExceededError,
     InputError,
-    TransportError,
+    error_for_deadline,
+    error_for_malformed_body,
+    error_for_no_response,
     error_for_response,
     redact_secrets,
 )
 
-__all__ = ["RetryMode", "Transport", "TransportStats", "paginate"]
+__all__ = ["QueryValue", "Transport", "render_path"]
 
 QueryValue: TypeAlias = str | int | float | bool | None
 
@@ -96,65 +95,12 @@ class _RedactingFilter(logging.Filter):
 log.addFilter(_RedactingFilter())
 
 
-class RetryMode(enum.Enum):
-    """How a request may be retried after an ambiguous failure (5xx, dropped connection)."""
-
-    AUTO = "auto"
-    """Retry only idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE)."""
-    ALWAYS = "always"
-    """The caller knows the operation is idempotent, whatever its method."""
-    NEVER = "never"
-    """Never retry, not even connection errors or 429."""
-
-
-@dataclass
-class TransportStats:
-    """Counters of one :class:`Transport`, read by tests and reliability reports.
-
-    Attributes:
-        operations: Logical operations (calls to ``request``).
-        requests: HTTP attempts actually started, retries included.
-        retries: Attempts that were retries.
-        failures: Operations that ended with an error.
-        deadline_exceeded: Operations that ran out of time.
-        retries_by_reason: Retries per reason, e.g. ``{"status_503": 2, "rate_limited": 1}``.
-    """
-
-    operations: int = 0
-    requests: int = 0
-    retries: int = 0
-    failures: int = 0
-    deadline_exceeded: int = 0
-    retries_by_reason: Counter[str] = field(default_factory=Counter)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def _add(self, name: str, reason: str | None = None) -> None:
-        with self._lock:
-            setattr(self, name, getattr(self, name) + 1)
-            if reason is not None:
-                self.retries_by_reason[reason] += 1
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return a consistent snapshot of all counters."""
-        with self._lock:
-            return {
-                "operations": self.operations,
-                "requests": self.requests,
-                "retries": self.retries,
-                "failures": self.failures,
-                "deadline_exceeded": self.deadline_exceeded,
-                "retries_by_reason": dict(self.retries_by_reason),
-            }
-
-
-def _retry_reason(method: str, mode: RetryMode, *, status: int | None, exc: Exception | None) -> str | None:
+def _retry_reason(method: str, *, status: int | None, exc: Exception | None) -> str | None:
     """Decide whether a failed attempt may be retried -- the whole retry policy.
 
-    Returns the reason (a stats key) when a retry is allowed, else ``None``.
+    Returns the reason (logged) when a retry is allowed, else ``None``.
     """
-    if mode is RetryMode.NEVER:
-        return None
-    may_repeat = mode is RetryMode.ALWAYS or method in _IDEMPOTENT_METHODS
+    may_repeat = method in _IDEMPOTENT_METHODS
     if exc is not None:
         if isinstance(exc, _NOT_SENT_ERRORS):
             return "connect_error"
@@ -196,7 +142,13 @@ def _retry_delay(attempt: int, base_s: float, max_s: float, retry_after: float |
     return random.uniform(0.0, min(max_s, base_s * 2.0**attempt))
 
 
-def _render_path(template: str, path_params: Mapping[str, str] | None) -> str:
+def render_path(template: str, path_params: Mapping[str, str] | None) -> str:
+    """The request path for ``template``: each parameter validated, then percent-encoded as one segment.
+
+    Raises:
+        InputError: A parameter value is unsafe in a path (nothing is sent).
+        ValueError: The parameters do not match the template's placeholders.
+    """
     params = dict(path_params or {})
     names = _PLACEHOLDER.findall(template)
     if not template.startswith("/"):
@@ -264,7 +216,6 @@ class Transport:
         backoff_max_s: Upper bound of any computed backoff.
         sleep: Sleep function; injectable for tests.
         clock: Monotonic clock used for the deadline; injectable for tests.
-        user_agent: ``User-Agent`` header; defaults to ``pulumi-iotcomms/<version> httpx/<version>``.
     """
 
     def __init__(
@@ -278,7 +229,6 @@ class Transport:
         backoff_max_s: float = 8.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        user_agent: str | None = None,
     ) -> None:
         url = httpx.URL(base_url) if isinstance(base_url, str) else None
         if url is None or url.scheme not in ("http", "https") or not url.host:
@@ -300,11 +250,10 @@ class Transport:
         self.backoff_max_s = backoff_max_s
         self._sleep = sleep
         self._clock = clock
-        self._user_agent = user_agent or _default_user_agent()
+        self._user_agent = _default_user_agent()
         self._client: httpx.Client | None = None
         self._client_lock = threading.Lock()
         self._closed = False
-        self.stats = TransportStats()
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -367,7 +316,6 @@ class Transport:
         json: Any = None,
         content: bytes | str | None = None,
         content_type: str | None = None,
-        retry: RetryMode | None = None,
     ) -> httpx.Response:
         """Send one logical request, retrying per policy within the total deadline.
 
@@ -379,7 +327,6 @@ class Transport:
             json: JSON-serialisable body (mutually exclusive with ``content``).
             content: Raw body.
             content_type: ``Content-Type`` for ``content``.
-            retry: Retry mode; ``None`` means :attr:`RetryMode.AUTO`.
 
         Returns:
             The 2xx response, body already read.
@@ -389,7 +336,7 @@ class Transport:
             ApiError: The typed error for the failure (see :mod:`pulumi_iotcomms.errors`).
         """
         method = method.upper()
-        rendered = _render_path(path, path_params)
+        rendered = render_path(path, path_params)
         if json is not None and content is not None:
             raise ValueError("pass either json or content, not both")
         headers: dict[str, str] = {}
@@ -404,7 +351,7 @@ class Transport:
                 content_type = "text/plain; charset=utf-8" if is_text else "application/octet-stream"
             headers["Content-Type"] = content_type
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        return self._send(method, rendered, headers, body, query, retry or RetryMode.AUTO)
+        return self._send(method, rendered, headers, body, query)
 
     def _path_of(self, response: httpx.Response) -> str:
         # The request path relative to base_url, percent-encoded, without the query string.
@@ -423,40 +370,26 @@ class Transport:
         json: Any = None,
         content: bytes | str | None = None,
         content_type: str | None = None,
-        retry: RetryMode | None = None,
     ) -> Any:
         """Like :meth:`request`, but return the parsed JSON body (``{}`` when empty).
 
         A 2xx body of ``{"success": false, ...}`` is raised as an :class:`ApiError` too.
         """
         response = self.request(
-            method,
-            path,
-            path_params,
-            params=params,
-            json=json,
-            content=content,
-            content_type=content_type,
-            retry=retry,
+            method, path, path_params, params=params, json=json, content=content, content_type=content_type
         )
-        rendered = self._path_of(response)
         if not response.content.strip():
             return {}
+        method, rendered = method.upper(), self._path_of(response)
         try:
             data = jsonlib.loads(response.content)
         except ValueError:
-            self.stats._add("failures")
-            raise ApiError(
-                f"{method.upper()} {rendered} failed: the API returned a {response.status_code} "
-                "response that is not valid JSON",
-                method=method.upper(),
-                path=rendered,
-                status=response.status_code,
-                request_id=_request_id(response),
+            problem = f"the API returned a {response.status_code} response that is not valid JSON"
+            raise error_for_malformed_body(
+                method, rendered, response.status_code, problem, request_id=_request_id(response)
             ) from None
         if isinstance(data, dict) and data.get("success") is False:
-            self.stats._add("failures")
-            raise _response_error(method.upper(), rendered, response)
+            raise _response_error(method, rendered, response)
         return data
 
     def _send(
@@ -466,19 +399,16 @@ class Transport:
         headers: dict[str, str],
         body: bytes | None,
         query: Mapping[str, QueryValue],
-        mode: RetryMode,
     ) -> httpx.Response:
         client = self._get_client()
-        self.stats._add("operations")
         started = self._clock()
         deadline = started + self.timeout_seconds
         attempt = 0
         while True:
             remaining = deadline - self._clock()
             if remaining <= 0:
-                raise self._deadline_error(method, path, attempt, None)
+                raise self._deadline_error(method, path, attempt)
             auth_header = self._auth.authorization_header()
-            self.stats._add("requests")
             attempt_started = self._clock()
             status: int | None = None
             response: httpx.Response | None = None
@@ -493,10 +423,10 @@ class Transport:
                     timeout=httpx.Timeout(remaining, connect=min(remaining, _CONNECT_TIMEOUT_S)),
                 )
                 status = response.status_code
-            except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            except (httpx.ReadTimeout, httpx.WriteTimeout):
                 # The per-attempt timeout is the whole remaining budget, so it is spent.
                 self._log(method, path, "timeout", attempt, attempt_started)
-                raise self._deadline_error(method, path, attempt + 1, exc) from None
+                raise self._deadline_error(method, path, attempt + 1, timed_out=True) from None
             except httpx.RequestError as exc:
                 failure = exc
             outcome = status if status is not None else type(failure).__name__
@@ -504,19 +434,17 @@ class Transport:
             if response is not None and response.is_success:
                 return response
 
-            reason = _retry_reason(method, mode, status=status, exc=failure)
+            reason = _retry_reason(method, status=status, exc=failure)
             retry_after = (
                 _parse_retry_after(response.headers.get("retry-after"), time.time()) if response is not None else None
             )
             if reason is None or attempt >= self.max_retries:
-                self.stats._add("failures")
-                raise self._final_error(method, path, response, failure, attempt + 1, mode)
+                raise self._final_error(method, path, response, failure, attempt + 1)
             delay = _retry_delay(attempt, self.backoff_base_s, self.backoff_max_s, retry_after)
             if delay >= deadline - self._clock():
                 # Waiting would exhaust the budget anyway: fail now rather than sleep to fail.
-                last = self._final_error(method, path, response, failure, attempt + 1, mode)
+                last = self._final_error(method, path, response, failure, attempt + 1)
                 raise self._deadline_error(method, path, attempt + 1, last, wait=delay)
-            self.stats._add("retries", reason)
             log.debug("retrying %s %s in %.3fs (%s)", method, path, delay, reason)
             self._sleep(delay)
             attempt += 1
@@ -531,53 +459,36 @@ class Transport:
         response: httpx.Response | None,
         failure: Exception | None,
         attempts: int,
-        mode: RetryMode,
     ) -> ApiError:
         if response is not None:
             return _response_error(method, path, response, attempts=attempts)
-        detail = redact_secrets(str(failure)) or type(failure).__name__
+        assert failure is not None  # no response means the attempt raised
+        kind: Literal["connect", "dropped", "other"] = "other"
         if isinstance(failure, _NOT_SENT_ERRORS):
-            message = f"{method} {path} failed: could not connect to the API: {detail}"
+            kind = "connect"
         elif isinstance(failure, _AMBIGUOUS_ERRORS):
-            message = f"{method} {path} failed: the connection was dropped: {detail}"
-            if mode is RetryMode.AUTO and method not in _IDEMPOTENT_METHODS:
-                message += f"; {method} is not idempotent, so it was not retried and may have been applied"
-        else:
-            message = f"{method} {path} failed: {type(failure).__name__}: {detail}"
-        if attempts > 1:
-            message += f" [gave up after {attempts} attempts]"
-        return TransportError(message, method=method, path=path, attempts=attempts)
+            kind = "dropped"
+        idempotent = method in _IDEMPOTENT_METHODS
+        return error_for_no_response(method, path, failure, kind=kind, idempotent=idempotent, attempts=attempts)
 
     def _deadline_error(
         self,
         method: str,
         path: str,
         attempts: int,
-        last: ApiError | Exception | None,
+        last: ApiError | None = None,
         *,
+        timed_out: bool = False,
         wait: float | None = None,
     ) -> DeadlineExceededError:
-        self.stats._add("failures")
-        self.stats._add("deadline_exceeded")
-        message = (
-            f"{method} {path} failed: deadline of {self.timeout_seconds:g} s exceeded "
-            f"after {attempts} attempt{'s' if attempts != 1 else ''}"
-        )
-        if wait is not None:
-            message += f" (the next retry would have waited {wait:.1f} s)"
-        if isinstance(last, ApiError):
-            message += f"; last error: {last}"
-        elif isinstance(last, httpx.TimeoutException):
-            message += "; the last attempt got no response in time"
-        message += "; increase iotcomms:timeoutSeconds if the API is slow"
-        return DeadlineExceededError(
-            message,
+        return error_for_deadline(
+            method,
+            path,
             timeout_seconds=self.timeout_seconds,
-            last_error=last if isinstance(last, ApiError) else None,
-            method=method,
-            path=path,
-            status=last.status if isinstance(last, ApiError) else None,
             attempts=attempts,
+            last_error=last,
+            timed_out=timed_out,
+            wait=wait,
         )
 
 
@@ -604,65 +515,3 @@ def _request_id(response: httpx.Response) -> str | None:
         if value:
             return str(value)
     return None
-
-
-def paginate(
-    transport: Transport,
-    path: str,
-    path_params: Mapping[str, str] | None = None,
-    *,
-    items_key: str,
-    params: Mapping[str, QueryValue] | None = None,
-    limit: int = 100,
-) -> Iterator[dict[str, Any]]:
-    """Yield every item of a ``nextToken``-paginated GET listing.
-
-    Args:
-        transport: The transport to use.
-        path: Path template of the listing.
-        path_params: Values for the template.
-        items_key: Response field holding the page's items.
-        params: Extra query parameters.
-        limit: Page size requested via the ``limit`` query parameter.
-
-    Raises:
-        ApiError: A page is malformed, or the server repeats a ``nextToken`` (would loop forever).
-    """
-    seen: set[str] = set()
-    token: str | None = None
-    while True:
-        query: dict[str, QueryValue] = {**(params or {}), "limit": limit}
-        if token:
-            query["nextToken"] = token
-        page = transport.request_json("GET", path, path_params, params=query)
-        rendered = _render_path(path, path_params)
-        items = page.get(items_key) if isinstance(page, dict) else None
-        if not isinstance(page, dict) or not isinstance(items, list | None):
-            raise ApiError(
-                f"GET {rendered} failed: expected a JSON object with a list in {items_key!r}",
-                method="GET",
-                path=rendered,
-                status=200,
-            )
-        for item in items or ():
-            if not isinstance(item, dict):
-                raise ApiError(
-                    f"GET {rendered} failed: {items_key!r} contains a non-object item",
-                    method="GET",
-                    path=rendered,
-                    status=200,
-                )
-            yield item
-        next_token = page.get("nextToken")
-        if not next_token:
-            return
-        if not isinstance(next_token, str) or next_token in seen:
-            problem = "the same nextToken twice" if isinstance(next_token, str) else "a non-string nextToken"
-            raise ApiError(
-                f"GET {rendered} failed: the API returned {problem}; stopping to avoid an endless pagination loop",
-                method="GET",
-                path=rendered,
-                status=200,
-            )
-        seen.add(next_token)
-        token = next_token

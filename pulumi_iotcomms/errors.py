@@ -7,7 +7,7 @@ meaning instead of by HTTP status::
     ├── ConfigurationError             bad/missing provider configuration (``key``)
     ├── InputError                     invalid resource input, caught before sending (``path``, ``allowed``)
     ├── ConflictingObjectError         create found the object already on the server (``adopt=True`` takes it over)
-    └── ApiError                       a failed HTTP exchange (``method``, ``path``, ``status``, ``reason``)
+    └── ApiError                       a failed API operation (``method``, ``path``, ``status``, ``reason``)
         ├── BadRequestError            400/422 validation failed
         ├── PayloadTooLargeError       413
         ├── UnauthorizedError          401
@@ -16,10 +16,14 @@ meaning instead of by HTTP status::
         ├── ConflictError              409
         ├── RateLimitedError           429 (``retry_after``)
         ├── ServerError                5xx
-        └── TransportError             no HTTP response at all
-            └── DeadlineExceededError  timeout or total deadline exhausted
+        ├── TransportError             no HTTP response: the request may or may not have been applied
+        └── DeadlineExceededError      the operation's time budget ran out (``timeout_seconds``, ``last_error``)
 
-:func:`error_for_response` is the single status -> error mapping table.
+:func:`error_for_response` is the single status -> error mapping table; the ``error_for_*``
+functions beside it build every other error of an HTTP exchange, so the transport only classifies.
+
+A deadline is not a :class:`TransportError`: that one means "the write may or may not have
+landed, read the server to find out", a deadline means "the operation's time is up".
 
 Messages are meant to be shown to users verbatim.  They never contain request
 headers, request bodies or query strings, and any text taken from a response is
@@ -33,7 +37,7 @@ import json
 import re
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "ApiError",
@@ -51,6 +55,9 @@ __all__ = [
     "ServerError",
     "TransportError",
     "UnauthorizedError",
+    "error_for_deadline",
+    "error_for_malformed_body",
+    "error_for_no_response",
     "error_for_response",
     "redact_secrets",
 ]
@@ -108,7 +115,9 @@ class ConfigurationError(IotcommsError):
     def __init__(self, message: str, *, key: str | None = None) -> None:
         self.key = key
         self.message = message
-        super().__init__(f"{message} (set the `{key}` configuration value)" if key else message)
+        # The fix is said once: a message that already names the key is not told it again.
+        told = key is None or key in message
+        super().__init__(message if told else f"{message} (set the `{key}` configuration value)")
 
 
 class InputError(IotcommsError):
@@ -218,8 +227,11 @@ class TransportError(ApiError):
     """No HTTP response was received (connection refused, dropped, protocol error)."""
 
 
-class DeadlineExceededError(TransportError):
+class DeadlineExceededError(ApiError):
     """The total time budget of an operation ran out, retries included.
+
+    Not a :class:`TransportError`: callers that reconcile an ambiguous write must not spend
+    more time once the budget is gone.
 
     Args:
         timeout_seconds: The budget that was exhausted.
@@ -343,3 +355,93 @@ def error_for_response(
     if cls is RateLimitedError:
         kwargs["retry_after"] = retry_after
     return cls("".join(parts), **kwargs)
+
+
+def error_for_malformed_body(
+    method: str, path: str, status: int, problem: str, *, request_id: str | None = None
+) -> ApiError:
+    """Build the error for a 2xx response whose body is not what the operation expects.
+
+    Args:
+        problem: What is wrong, e.g. ``"the API returned a 200 response that is not valid JSON"``.
+    """
+    method = method.upper()
+    return ApiError(
+        f"{method} {path} failed: {problem}", method=method, path=path, status=status, request_id=request_id
+    )
+
+
+def error_for_no_response(
+    method: str,
+    path: str,
+    failure: Exception,
+    *,
+    kind: Literal["connect", "dropped", "other"],
+    idempotent: bool = True,
+    attempts: int = 1,
+) -> TransportError:
+    """Build the error for an exchange that got no HTTP response.
+
+    Args:
+        failure: The last attempt's exception; its text is redacted.
+        kind: ``"connect"``: nothing reached the server; ``"dropped"``: the connection broke
+            mid-exchange, so the server may have applied the request; ``"other"``: anything else.
+        idempotent: Whether the method may be repeated; a dropped non-idempotent request was
+            not retried, and the message says it may have been applied.
+        attempts: Number of HTTP attempts made, retries included.
+    """
+    method = method.upper()
+    detail = redact_secrets(str(failure)) or type(failure).__name__
+    if kind == "connect":
+        message = f"{method} {path} failed: could not connect to the API: {detail}"
+    elif kind == "dropped":
+        message = f"{method} {path} failed: the connection was dropped: {detail}"
+        if not idempotent:
+            message += f"; {method} is not idempotent, so it was not retried and may have been applied"
+    else:
+        message = f"{method} {path} failed: {type(failure).__name__}: {detail}"
+    if attempts > 1:
+        message += f" [gave up after {attempts} attempts]"
+    return TransportError(message, method=method, path=path, attempts=attempts)
+
+
+def error_for_deadline(
+    method: str,
+    path: str,
+    *,
+    timeout_seconds: float,
+    attempts: int,
+    last_error: ApiError | None = None,
+    timed_out: bool = False,
+    wait: float | None = None,
+) -> DeadlineExceededError:
+    """Build the error for an operation whose total time budget ran out.
+
+    Args:
+        timeout_seconds: The budget, named in the message with the setting that raises it.
+        attempts: Number of HTTP attempts made, retries included.
+        last_error: The last attempt's error, if it got one.
+        timed_out: The last attempt itself got no response in time.
+        wait: Seconds the next retry would have waited, when that wait is what ran out the budget.
+    """
+    method = method.upper()
+    message = (
+        f"{method} {path} failed: deadline of {timeout_seconds:g} s exceeded "
+        f"after {attempts} attempt{'s' if attempts != 1 else ''}"
+    )
+    if wait is not None:
+        message += f" (the next retry would have waited {wait:.1f} s)"
+    if last_error is not None:
+        message += f"; last error: {last_error}"
+    elif timed_out:
+        message += "; the last attempt got no response in time"
+    message += "; increase iotcomms:timeoutSeconds if the API is slow"
+    return DeadlineExceededError(
+        message,
+        timeout_seconds=timeout_seconds,
+        last_error=last_error,
+        method=method,
+        path=path,
+        status=last_error.status if last_error is not None else None,
+        attempts=attempts,
+    )

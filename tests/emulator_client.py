@@ -89,6 +89,25 @@ class EmulatorClient:
         """Put ``number`` in the SIPREC fallback cache."""
         self.http.put(f"/_emulator/siprecfallback/{domain}/{number}").raise_for_status()
 
+    def set_statistics(
+        self,
+        buckets: list[dict[str, Any]],
+        stat_type: str = "cdr_siprec",
+        bucketsize: str = "day",
+        domain: str = DOMAIN,
+    ) -> list[dict[str, Any]]:
+        """Set the buckets ``GET /provisioning/statistics/{domain}/{type}/{bucketsize}`` answers; returns them
+        as stored."""
+        resp = self.http.put(f"/_emulator/statistics/{domain}/{stat_type}/{bucketsize}", json={"statistics": buckets})
+        assert resp.status_code == 200, resp.text
+        return list(resp.json()["statistics"])
+
+    def add_sip_logs(self, items: list[dict[str, Any]], domain: str = DOMAIN) -> int:
+        """Add items for ``POST /provisioning/logs/{domain}/sip`` to answer; returns how many the domain has."""
+        resp = self.http.post(f"/_emulator/siplogs/{domain}", json={"logItems": items})
+        assert resp.status_code == 200, resp.text
+        return int(resp.json()["count"])
+
     def close(self) -> None:
         self.http.close()
 

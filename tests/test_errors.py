@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from pulumi_iotcomms import errors
@@ -25,6 +29,9 @@ from pulumi_iotcomms.errors import (
     ServerError,
     TransportError,
     UnauthorizedError,
+    error_for_deadline,
+    error_for_malformed_body,
+    error_for_no_response,
     error_for_response,
     redact_secrets,
 )
@@ -111,11 +118,89 @@ def test_hierarchy() -> None:
         assert issubclass(cls, IotcommsError)
     for cls in (BadRequestError, PayloadTooLargeError, UnauthorizedError, ForbiddenError, NotFoundError):
         assert issubclass(cls, ApiError)
-    for cls in (ConflictError, RateLimitedError, ServerError, TransportError):
-        assert issubclass(cls, ApiError)
-    assert issubclass(DeadlineExceededError, TransportError)
+    for api_cls in (ConflictError, RateLimitedError, ServerError, TransportError, DeadlineExceededError):
+        assert issubclass(api_cls, ApiError)
+    # Handlers that reconcile a TransportError ("may have landed") must not catch a spent deadline.
+    assert not issubclass(DeadlineExceededError, TransportError)
     assert errors.__all__ == sorted(errors.__all__)
-    assert "├──" in (errors.__doc__ or "")
+
+
+def _documented_tree() -> dict[str, str | None]:
+    """Each class in the module docstring's tree, mapped to the class it is drawn under."""
+    parents: dict[str, str | None] = {}
+    stack: list[tuple[int, str]] = []
+    for line in (errors.__doc__ or "").splitlines():
+        words = line.replace("├──", " ").replace("└──", " ").replace("│", " ").split()
+        if not words or not words[0].endswith("Error") or not words[0].isidentifier():
+            continue
+        column = line.index(words[0])
+        while stack and stack[-1][0] >= column:
+            stack.pop()
+        parents[words[0]] = stack[-1][1] if stack else None
+        stack.append((column, words[0]))
+    return parents
+
+
+def test_the_docstring_tree_is_the_class_hierarchy() -> None:
+    classes = {
+        name: cls
+        for name, cls in vars(errors).items()
+        if inspect.isclass(cls) and issubclass(cls, Exception) and cls.__module__ == errors.__name__
+    }
+    actual = {name: None if cls is IotcommsError else cls.__mro__[1].__name__ for name, cls in classes.items()}
+    assert _documented_tree() == actual
+    assert set(classes) <= set(errors.__all__)
+
+
+def test_errors_import_without_pulumi() -> None:
+    code = (
+        "import sys; sys.modules['pulumi'] = None\n"
+        "from pulumi_iotcomms.errors import *\n"
+        "from pulumi_iotcomms import errors\n"
+        "assert not any(m == 'pulumi' or m.startswith('pulumi.') for m in sys.modules if sys.modules[m])\n"
+        "print(len(errors.__all__))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == len(errors.__all__)
+
+
+def test_no_response_messages_say_what_happened_and_are_redacted() -> None:
+    refused = error_for_no_response("post", "/x", httpx.ConnectError("refused"), kind="connect", attempts=3)
+    assert type(refused) is TransportError
+    assert (refused.method, refused.status, refused.attempts) == ("POST", None, 3)
+    assert str(refused) == "POST /x failed: could not connect to the API: refused [gave up after 3 attempts]"
+    dropped = error_for_no_response("POST", "/x", httpx.ReadError(""), kind="dropped", idempotent=False)
+    assert str(dropped) == (
+        "POST /x failed: the connection was dropped: ReadError; "
+        "POST is not idempotent, so it was not retried and may have been applied"
+    )
+    echoed = error_for_no_response("GET", "/x", httpx.LocalProtocolError(f"Bearer {JWT}"), kind="other")
+    assert str(echoed) == "GET /x failed: LocalProtocolError: Bearer <redacted>"
+
+
+def test_deadline_messages_name_the_budget_and_the_last_error() -> None:
+    last = error_for_response("GET", "/x", 503, {"reason": "busy"}, attempts=2)
+    err = error_for_deadline("GET", "/x", timeout_seconds=30, attempts=2, last_error=last, wait=12.34)
+    assert (err.status, err.attempts, err.timeout_seconds, err.last_error) == (503, 2, 30, last)
+    assert str(err) == (
+        "GET /x failed: deadline of 30 s exceeded after 2 attempts (the next retry would have waited 12.3 s); "
+        "last error: GET /x failed: 503 Service Unavailable: busy [gave up after 2 attempts]; "
+        "increase iotcomms:timeoutSeconds if the API is slow"
+    )
+    hung = error_for_deadline("PUT", "/x", timeout_seconds=1.5, attempts=1, timed_out=True)
+    assert (hung.status, hung.last_error) == (None, None)
+    assert str(hung) == (
+        "PUT /x failed: deadline of 1.5 s exceeded after 1 attempt; the last attempt got no response in time; "
+        "increase iotcomms:timeoutSeconds if the API is slow"
+    )
+
+
+def test_malformed_body_is_a_plain_api_error() -> None:
+    err = error_for_malformed_body("get", "/x", 200, "not valid JSON", request_id="r1")
+    assert type(err) is ApiError
+    assert (err.method, err.status, err.request_id, err.reason) == ("GET", 200, "r1", None)
+    assert str(err) == "GET /x failed: not valid JSON"
 
 
 def test_configuration_and_input_error_messages() -> None:

@@ -14,18 +14,12 @@ import pulumi_iotcomms
 MODULES = sorted(m.name for m in pkgutil.walk_packages(pulumi_iotcomms.__path__, "pulumi_iotcomms."))
 
 
-def test_top_level_exports_the_nine_resources() -> None:
-    from pulumi_iotcomms import (  # noqa: F401
-        AlarmBridge,
-        AlarmEventMapper,
-        CloudSipUa,
-        Device,
-        MediaService,
-        NotificationSettings,
-        SiprecService,
-        SiteHost,
-        Trunk,
-    )
+def test_top_level_exports_the_registered_resources() -> None:
+    from pulumi_iotcomms.resources._registry import REGISTRY
+
+    names = sorted(item.name for item in REGISTRY)
+    assert pulumi_iotcomms.__all__ == [*sorted([*names, "ConflictingObjectError"]), "__version__"]
+    assert len(names) == 9
 
 
 @pytest.mark.parametrize("name", ["pulumi_iotcomms", *MODULES])

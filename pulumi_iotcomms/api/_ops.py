@@ -1,22 +1,72 @@
 """Typed REST operations shared by every collection: get, create, overwrite, patch, delete, list.
 
 A collection module declares its routes and response shape as a :class:`Collection` subclass; the
-HTTP details (paths, which key wraps an item, where the id goes) stay here and in ``contract.py``.
+HTTP details (paths, which key wraps an item, where the id goes, how lists are paged) stay here and
+in ``contract.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from pulumi_iotcomms._transport import Transport, paginate
-from pulumi_iotcomms.errors import NotFoundError
+from pulumi_iotcomms._transport import QueryValue, Transport, render_path
+from pulumi_iotcomms.errors import NotFoundError, error_for_malformed_body
 
 from .contract import route
 
-__all__ = ["Collection", "Doc", "Singleton"]
+__all__ = ["Collection", "Doc", "Singleton", "paginate"]
 
 Doc = dict[str, Any]
+
+
+def paginate(
+    transport: Transport,
+    path: str,
+    path_params: Mapping[str, str] | None = None,
+    *,
+    items_key: str,
+    params: Mapping[str, QueryValue] | None = None,
+    limit: int = 100,
+) -> Iterator[Doc]:
+    """Yield every item of a ``nextToken``-paginated GET listing, fetching each page when it is reached.
+
+    Args:
+        transport: The transport to use.
+        path: Path template of the listing.
+        path_params: Values for the template.
+        items_key: Response field holding the page's items.
+        params: Extra query parameters.
+        limit: Page size requested via the ``limit`` query parameter.
+
+    Raises:
+        ApiError: A page is malformed, or the server repeats a ``nextToken`` (would loop forever).
+    """
+    rendered = render_path(path, path_params)
+    seen: set[str] = set()
+    token: str | None = None
+    while True:
+        query: dict[str, QueryValue] = {**(params or {}), "limit": limit}
+        if token:
+            query["nextToken"] = token
+        page = transport.request_json("GET", path, path_params, params=query)
+        items = page.get(items_key) if isinstance(page, dict) else None
+        if not isinstance(page, dict) or not isinstance(items, list | None):
+            raise error_for_malformed_body("GET", rendered, 200, f"expected a JSON object with a list in {items_key!r}")
+        for item in items or ():
+            if not isinstance(item, dict):
+                raise error_for_malformed_body("GET", rendered, 200, f"{items_key!r} contains a non-object item")
+            yield item
+        next_token = page.get("nextToken")
+        if not next_token:
+            return
+        if not isinstance(next_token, str) or next_token in seen:
+            problem = "the same nextToken twice" if isinstance(next_token, str) else "a non-string nextToken"
+            raise error_for_malformed_body(
+                "GET", rendered, 200, f"the API returned {problem}; stopping to avoid an endless pagination loop"
+            )
+        seen.add(next_token)
+        token = next_token
 
 
 class Collection:

@@ -48,6 +48,9 @@ class Behaviour:
         computed: the server sets it; users never manage it and it never causes a diff.
         write_only: the server accepts it but never returns it, so drift cannot be seen.
         server_default: the value the server fills in when the field is absent.
+        doc: documentation of a provider-side input (a wire field's is its attribute docstring).
+        annotation: the Python type of a provider-side input, as generated code spells it.
+        argument: a program sets it (False: an output the provider sets, e.g. a generated password).
     """
 
     replace: bool = False
@@ -55,6 +58,9 @@ class Behaviour:
     computed: bool = False
     write_only: bool = False
     server_default: Any = None
+    doc: str = ""
+    annotation: str = ""
+    argument: bool = True
 
 
 REPLACE = Behaviour(replace=True)
@@ -80,6 +86,7 @@ class WireModel(BaseModel):
         extra="allow",
         strict=True,
         allow_inf_nan=False,  # JSON has no Infinity or NaN: reject them as input rather than send them
+        use_attribute_docstrings=True,  # a field's docstring is its documentation (docs, generated code)
     )
 
     def to_wire(self) -> dict[str, Any]:
@@ -142,10 +149,15 @@ class RestAuthentication(WireModel):
     """One callback authentication object; the service signs callback requests with it."""
 
     type: str | None = None
+    """The signing algorithm, e.g. ``RS256``."""
     sub: str | None = None
+    """The ``sub`` claim of the signed token."""
     scope: str | None = None
+    """The ``scope`` claim of the signed token."""
     secret: Annotated[str | None, SECRET] = None
+    """The signing secret."""
     request_headers: dict[str, Any] | None = None
+    """Headers added to each callback request, keys verbatim."""
 
 
 # Union members and validator wrappers appear in pydantic's loc; they are not field names.

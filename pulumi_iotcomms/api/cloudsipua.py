@@ -17,15 +17,24 @@ class CloudSipUa(WireModel):
     """A cloud SIP user agent controlled through HTTPS callbacks."""
 
     name: str
+    """A name identifying this service."""
     destination_match: Regex
+    """Regular expression selecting the incoming calls this service handles."""
     callback_base_url: HttpsUrl
+    """HTTPS base URL the callback requests are sent to (must start with https://)."""
     id: str | None = None
     description: str | None = None
+    """Description of the service."""
     rest_authentication: list[RestAuthentication] | None = None
+    """Objects signing the callback requests, tried in order."""
     callback_timeout: float | None = None
+    """Maximum time in milliseconds before a callback request times out."""
     callback_name: str | None = None
+    """A name identifying the callback resource."""
     callback_description: str | None = None
+    """A description identifying the callback resource."""
     callback_id: Annotated[str | None, COMPUTED] = None
+    """Id of the callback resource (server-set)."""
 
 
 class CloudSipUaApi(Collection):

@@ -4,8 +4,11 @@ The docs in ``shared/api/*.txt`` are the source of truth. Where they do not say 
 error body, a response shape), the choice is recorded here, once, so that both the emulator and the
 client read the same table and a correction is a one-line change.
 
-``ROUTES`` lists each operation with ``documented=False`` where the method or path is our decision
-(marked † in the issues). ``DECISIONS`` lists behaviours the docs leave open.
+``ROUTES`` is data: the emulator serves it and the API layer calls it, with ``documented=False`` where
+the method or path is our decision (marked † in the issues). ``DECISIONS`` is prose, for people: the
+behaviours the docs leave open, one entry each, as the emulator implements them and the client
+assumes them; no code reads it. The tests named in each entry's area hold the behaviour; to correct a
+decision, change the entry, the emulator and those tests together.
 """
 
 from __future__ import annotations
@@ -111,7 +114,8 @@ def route(name: str) -> Route:
     return _BY_NAME[name]
 
 
-#: Behaviour the docs leave open, as implemented by the emulator and assumed by the client.
+#: Behaviour the docs leave open, as implemented by the emulator and assumed by the client (prose: no
+#: code reads it; see the module docstring).
 DECISIONS: dict[str, str] = {
     "error.body": 'Every failure answers {"success": false, "reason": "<field>: <what is wrong>"}; 404 for an '
     "unknown id, 400 for validation, 409 for a conflict, 401/403 for auth.",
@@ -174,6 +178,11 @@ DECISIONS: dict[str, str] = {
     "pagination": "nextToken is opaque; an invalid token is 400; limit must be an integer 1..100.",
     "profile": "The profile belongs to the caller's domain; POST creates (409 if present), PUT replaces, "
     "PATCH merges the given fields.",
+    "logs.sip": "POST /logs/{domain}/sip answers the recorded log items oldest first with startTime <= timeStamp "
+    "<= endTime; filterPattern is split at spaces (a double-quoted phrase is one term) and every term must appear, "
+    "case-sensitively, in some value of the item (header values included); limit caps the count.",
+    "statistics.get": "GET /statistics/{domain}/{type}/{bucketsize} answers the buckets recorded for that domain, "
+    "type and bucket size (the emulator's admin endpoint records them); averageDuration is sum / calls when absent.",
     # Client-side decisions (issue 9): how the provider owns objects and checks its configuration.
     "client.ownership": "create never takes over an object that exists (equal or not) unless adopt=True; settings "
     "objects exist when GET answers anything but {}; two resources of one deployment declaring one object fail "

@@ -52,50 +52,91 @@ with warnings.catch_warnings():
         """Authorization policy for SIP requests of a ``userid`` device."""
 
         domain: str | None = None
+        """The domain the device may call into."""
         invite: Regex | None = None
+        """Regular expression of the destinations the device may INVITE."""
         register: bool | None = None
+        """Whether the device may REGISTER."""
 
 
 class OverrideInAlarmEvent(WireModel):
     """Values that replace those in the device's incoming alarm events."""
 
     device_type: str | None = None
+    """Replaces ``deviceType`` in the alarm event."""
     controller_id: str | None = None
+    """Replaces ``controllerId`` in the alarm event."""
     device_component: str | None = None
+    """Replaces ``deviceComponent`` in the alarm event."""
     system_config: str | None = None
+    """Replaces ``systemConfig`` in the alarm event."""
     location: str | None = None
+    """Replaces ``location`` in the alarm event."""
     audio: str | None = None
+    """Replaces ``audio`` in the alarm event."""
     priority: int | None = None
+    """Replaces ``priority`` in the alarm event."""
     device_id: str | None = None
+    """Replaces ``deviceId`` in the alarm event."""
     status_code: str | None = None
+    """Replaces ``statusCode`` in the alarm event."""
 
 
 class AlarmBridgeServiceData(WireModel):
     """``serviceData.alarmBridge``: per-device Alarmbridge settings."""
 
     heartbeat_interval: Annotated[float | None, Field(ge=300000)] = None
+    """Heartbeat interval in milliseconds, at least 300000."""
     alarm_protocol: AlarmProtocol | None = None
+    """The unit's Alarmbridge protocol."""
     emergency_destination: str | None = None
+    """The emergency destination number."""
     override_in_alarm_event: OverrideInAlarmEvent | None = None
+    """Values that replace those in the unit's incoming alarm events."""
     use_predefined_destination: bool | None = None
+    """Send alarms to the predefined destination."""
 
 
 class Device(WireModel):
     """A device provisioned for a domain (``PUT /device/{domain}``)."""
 
     device_id: Annotated[str, REPLACE, Field(pattern=DEVICE_ID_PATTERN, max_length=256)]
+    r"""Unique id in the domain, ``^[a-zA-Z0-9\-\._:~+]+$``; for alarm units
+    ``customerSiteId:controllerId:deviceId``.
+    """
     auth_type: Annotated[Literal["credentials", "deviceid", "userid"], REPLACE]
+    """``credentials`` (SIP digest), ``deviceid`` (SCAIP white list) or ``userid`` (JWT)."""
     device_type: Literal["sipDevice", "alarmbridgeConnect", "groupScheme", "alarmUnit"] | None = None
+    """``sipDevice``, ``alarmbridgeConnect``, ``groupScheme`` or ``alarmUnit``."""
     description: Annotated[str | None, Field(max_length=200)] = None
+    """Notes, at most 200 characters."""
     device_cli: Annotated[str | None, Field(alias="deviceCLI")] = None
+    """Telephone number used to resolve the device on incoming calls."""
     mac_address: str | None = None
+    """MAC address of the associated Alarmbridge Connect gateway."""
     password: Annotated[str | None, SECRET] = None
+    """For ``userid`` (required): the password for the /authorize API. For ``credentials``: the SIP password, sent as
+    ``ha1`` (the API uses ``password`` for ``userid`` devices only) and exported as ``sip_password``.
+    """
     ha1: Annotated[str | None, SECRET, Field(pattern=r"^[0-9a-fA-F]{32}$")] = None
+    """For ``credentials``: a SIP HA1 hash instead of a password; without it (and without ``password``) the
+    SIP password is generated.
+    """
     authorized: Authorized | None = None
+    """For ``userid``: what the device may do."""
     service_data: dict[str, Any] | None = None
+    """Free-form service settings, keys passed verbatim (camelCase), e.g. ``{"alarmBridge": {"heartbeatInterval":
+    300000}}``. The documented keys of ``alarmBridge`` are checked (``heartbeatInterval`` a number of at least
+    300000, ``alarmProtocol`` one of the Alarmbridge protocols, ``emergencyDestination`` a string,
+    ``overrideInAlarmEvent`` an object of strings with an integer ``priority``, ``usePredefinedDestination`` a
+    boolean); other keys pass through unchecked. No number may be NaN or infinite.
+    """
     last_configured: Annotated[float | None, COMPUTED] = None
+    """When the device last fetched its configuration (server-set)."""
     heartbeat_status: Annotated[str | None, COMPUTED] = None
+    """``online`` or ``offline`` (server-set)."""
     heartbeat_expiration: Annotated[float | None, COMPUTED] = None
+    """When the current heartbeat expires (server-set)."""
 
     @field_validator("service_data")
     @classmethod

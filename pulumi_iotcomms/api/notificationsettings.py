@@ -22,13 +22,21 @@ class NotificationSettings(WireModel):
     """Event notification destinations of a tenant (one object per domain)."""
 
     rest_authentication: list[RestAuthentication] | None = None
+    """Objects signing the callback requests, tried in order."""
     alarm_topic: SnsTopicArn | None = None
+    """AWS ARN of the SNS topic for service alarms."""
     sip_events_topic: SnsTopicArn | None = None
+    """AWS ARN of the SNS topic for SIP events."""
     http_timeout: Annotated[Int32 | None, Field(ge=0)] = None
+    """Total callback timeout in milliseconds, three retries included."""
     use_http_events: bool | None = None
+    """Send events and alarms by HTTPS callbacks instead of SNS."""
     alarm_events_rest_endpoint: str | None = None
+    """REST endpoint for alarm events."""
     sip_events_rest_endpoint: HttpUrl | None = None
+    """REST callback base URL for SIP events (http:// or https://)."""
     alarmbridge_callback_endpoint: HttpUrl | None = None
+    """REST callback base URL for Alarmbridge (http:// or https://)."""
 
 
 class NotificationSettingsApi(Singleton):

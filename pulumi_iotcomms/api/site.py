@@ -20,9 +20,13 @@ class HostCommission(WireModel):
     """A site host: the commission body (static addressing, or nothing for DHCP) and its reported state."""
 
     network_interfaces: Annotated[list[IpAddress] | None, Field(min_length=1), REPLACE] = None
+    """Static IPv4/IPv6 addresses (with ``network_prefix_length``); omit for DHCP."""
     network_prefix_length: Annotated[int | None, REPLACE] = None
+    """Network prefix length in bits (0-32 for IPv4, 0-128 for IPv6)."""
     state: Annotated[str | None, COMPUTED] = None
+    """The host's state as the site reports it (server-set)."""
     active_calls: Annotated[int | None, COMPUTED] = None
+    """Calls in progress on the host (server-set)."""
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> HostCommission:

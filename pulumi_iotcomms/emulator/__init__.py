@@ -4,7 +4,8 @@ Run it with ``iotcomms-emulator`` or ``python -m pulumi_iotcomms.emulator``; emb
 :class:`EmulatorServer`. Needs the ``emulator`` extra (Starlette and uvicorn).
 """
 
-from .app import Emulator, build_app
+from .app import build_app
+from .core import Emulator
 from .faults import FaultConfig
 from .server import EmulatorServer
 from .store import Store

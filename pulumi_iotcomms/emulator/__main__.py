@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .app import Emulator
+from .core import Emulator
 from .server import EmulatorServer
 from .store import Store
 

@@ -1,10 +1,11 @@
-"""HTTP plumbing shared by the emulator's handlers: problems, JSON bodies, pagination."""
+"""HTTP plumbing shared by the emulator's routes: problems and their answers, JSON bodies, pagination."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -14,9 +15,11 @@ from pulumi_iotcomms.api._schema import WireModel, validate_wire
 
 __all__ = [
     "Problem",
+    "endpoint",
     "json_body",
     "json_response",
     "page_params",
+    "problem_response",
     "token_for",
     "validated",
 ]
@@ -38,6 +41,24 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(
         json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json", headers=out
     )
+
+
+def problem_response(problem: Problem) -> Response:
+    """The answer to ``problem``; every route's failures, admin and unrouted ones included, go through here."""
+    return json_response({"success": False, "reason": problem.reason}, problem.status, problem.headers)
+
+
+def endpoint(run: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint for ``run``: its result as JSON (a Response as is), a Problem as its answer."""
+
+    async def answer(request: Request) -> Response:
+        try:
+            result = await run(request)
+        except Problem as problem:
+            return problem_response(problem)
+        return result if isinstance(result, Response) else json_response(result)
+
+    return answer
 
 
 async def json_body(request: Request, *, required: bool = True) -> Any:

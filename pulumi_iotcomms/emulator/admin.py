@@ -8,39 +8,36 @@
 - ``PUT /hosts/{domain}/{siteId}/{hostId}/calls``: give a host calls that end while it is drained,
   ``{"activeCalls": 5, "drainPerRead": 2}`` (see ``calls`` below).
 - ``PUT /siprecfallback/{domain}/{number}``: put a number in the SIPREC fallback cache.
+- ``PUT /statistics/{domain}/{type}/{bucketsize}``: replace the buckets the statistics endpoint answers,
+  ``{"statistics": [{"name": ..., "num_calls": ..., ...}]}`` (see :func:`.provisioning.usage.record_statistics`).
+- ``POST /siplogs/{domain}``: add items for the SIP-log endpoint to filter and answer,
+  ``{"logItems": [{"timeStamp": ..., ...}]}`` (see :func:`.provisioning.usage.record_sip_logs`).
+
+Errors are answered as the API's are (:func:`._http.problem_response`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
-from ._http import Problem, json_body, json_response
+from ._http import Problem, endpoint, json_body
 from .auth import KEYS
+from .core import Emulator
 from .faults import FaultConfig
-from .hybrid import DRAIN_PER_READ, HOSTS, public_host
-
-if TYPE_CHECKING:
-    from .app import Emulator
+from .hybrid import DRAIN_PER_READ, HOSTS, REPORTED, public_host
+from .provisioning.usage import record_sip_logs, record_statistics
 
 __all__ = ["admin_routes"]
+
+_SETTABLE_HOST = " and ".join(sorted(REPORTED))
 
 
 def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
     """The admin routes for ``emu`` under ``prefix``."""
-
-    def endpoint(fn: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
-        async def run(request: Request) -> Response:
-            try:
-                return json_response(await fn(request))
-            except Problem as problem:
-                return json_response({"success": False, "reason": problem.reason}, problem.status)
-
-        return run
 
     async def requests(request: Request) -> Any:
         if request.method == "DELETE":
@@ -78,8 +75,8 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         p = request.path_params
         key, doc = stored_host(p)
         body = await json_body(request)
-        if not isinstance(body, dict) or not set(body) <= {"activeCalls", "state"}:
-            raise Problem(400, "(body): only activeCalls and state can be set")
+        if not isinstance(body, dict) or not set(body) <= set(REPORTED):
+            raise Problem(400, f"(body): only {_SETTABLE_HOST} can be set")
         doc.update(body)
         emu.store.put(HOSTS, p["domain"], key, doc)
         return {"success": True, "host": public_host(doc)}
@@ -111,6 +108,15 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         emu.store.put("siprecfallback", p["domain"], p["number"], {"inCache": True})
         return {"success": True}
 
+    async def statistics(request: Request) -> Any:
+        p = request.path_params
+        buckets = record_statistics(emu, p["domain"], p["type"], p["bucketsize"], await json_body(request))
+        return {"success": True, "statistics": buckets}
+
+    async def siplogs(request: Request) -> Any:
+        count = record_sip_logs(emu, request.path_params["domain"], await json_body(request))
+        return {"success": True, "count": count}
+
     return [
         Route(f"{prefix}/requests", endpoint(requests), methods=["GET", "DELETE"]),
         Route(f"{prefix}/faults", endpoint(faults), methods=["GET", "PUT"]),
@@ -119,4 +125,6 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}", endpoint(host), methods=["PUT"]),
         Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}/calls", endpoint(calls), methods=["PUT"]),
         Route(f"{prefix}/siprecfallback/{{domain}}/{{number}}", endpoint(siprec), methods=["PUT"]),
+        Route(f"{prefix}/statistics/{{domain}}/{{type}}/{{bucketsize}}", endpoint(statistics), methods=["PUT"]),
+        Route(f"{prefix}/siplogs/{{domain}}", endpoint(siplogs), methods=["POST"]),
     ]

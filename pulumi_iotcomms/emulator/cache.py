@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 
@@ -11,9 +11,7 @@ from pulumi_iotcomms.api.cache import EXPIRATION_PERIODS, IvrFallback
 
 from ._http import Problem, json_body, validated
 from .auth import Caller
-
-if TYPE_CHECKING:
-    from .app import Emulator, Handler
+from .core import Emulator, Handler
 
 __all__ = ["HANDLERS"]
 

@@ -8,21 +8,26 @@ that many calls, so a client polling for ``activeCalls == 0`` sees them end step
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 
 from pulumi_iotcomms.api.site import HostCommission
 
+from ._fields import computed_fields, settable_fields
 from ._http import Problem, json_body, validated
 from .auth import Caller
+from .core import Emulator, Handler
 
-if TYPE_CHECKING:
-    from .app import Emulator, Handler
-
-__all__ = ["DRAIN_PER_READ", "HANDLERS", "HOSTS", "public_host"]
+__all__ = ["DRAIN_PER_READ", "HANDLERS", "HOSTS", "REPORTED", "public_host"]
 
 HOSTS = "host"
+#: The host fields the site reports and a commission body cannot set (the model's computed ones).
+REPORTED = computed_fields(HostCommission)
+_SETTABLE = settable_fields(HostCommission)
+_COMMISSIONED: dict[str, Any] = {"state": "active", "activeCalls": 0}
+if set(_COMMISSIONED) != set(REPORTED):
+    raise RuntimeError(f"a newly commissioned host needs a value for each of {sorted(REPORTED)}")
 #: Stored with a host given calls by the admin knob: how many calls each listing of it ends while
 #: it is drained. Never reported (private keys start with ``_``).
 DRAIN_PER_READ = "_drainPerRead"
@@ -72,11 +77,7 @@ async def _host_commission(emu: Emulator, request: Request, caller: Caller) -> A
     key = f"{site_id}/{host_id}"
     if emu.store.get(HOSTS, domain, key) is not None:
         raise Problem(409, f"hostId: host {host_id} is already commissioned on site {site_id}")
-    doc = {
-        "state": "active",
-        "activeCalls": 0,
-        **{k: body[k] for k in ("networkInterfaces", "networkPrefixLength") if k in body},
-    }
+    doc = {**_COMMISSIONED, **{k: body[k] for k in _SETTABLE if k in body}}
     emu.store.put(HOSTS, domain, key, doc)
     return {"success": True}
 

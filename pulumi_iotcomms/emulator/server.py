@@ -10,7 +10,8 @@ from types import TracebackType
 
 import uvicorn
 
-from .app import Emulator, build_app
+from .app import build_app
+from .core import Emulator
 
 __all__ = ["EmulatorServer"]
 

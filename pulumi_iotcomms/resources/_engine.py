@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -209,8 +210,27 @@ def validate_state(model: type[WireModel], state: Mapping[str, Any]) -> list[tup
             continue
         if path in non_finite:
             continue  # already reported, in the words above
-        out.append((path, problem))
+        out.append((path, _python_words(model).sub(lambda m: _python_names(model)[m.group(0)], problem)))
     return out
+
+
+@functools.cache
+def _python_names(model: type[WireModel]) -> dict[str, str]:
+    """Wire name -> state (Python) name of every field of ``model`` and its nested models that differ."""
+    out: dict[str, str] = {}
+    for field in fields_of(model).values():
+        if field.alias != field.name:
+            out[field.alias] = field.name
+        if field.sub is not None:
+            out.update(_python_names(field.sub))
+    return out
+
+
+@functools.cache
+def _python_words(model: type[WireModel]) -> re.Pattern[str]:
+    """Matches a wire field name as a word of a message, to say it as the program does (``user_name``)."""
+    names = sorted(_python_names(model), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b" if names else r"(?!)")
 
 
 def secret_fields(model: type[WireModel]) -> frozenset[str]:

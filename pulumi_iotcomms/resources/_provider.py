@@ -39,7 +39,6 @@ from pulumi_iotcomms.errors import (
     ConfigurationError,
     ConflictError,
     ConflictingObjectError,
-    DeadlineExceededError,
     IotcommsError,
     ServerError,
     TransportError,
@@ -68,10 +67,16 @@ _ALPHABET = string.ascii_lowercase + string.digits
 
 #: Inputs every resource has besides its schema fields.
 INTERNAL: dict[str, Behaviour] = {
-    "domain": Behaviour(replace=True),
-    "adopt": Behaviour(server_default=False),
-    "resource_name": Behaviour(),
-    "owner": Behaviour(),
+    "domain": Behaviour(
+        replace=True, annotation="str", doc="tenant domain; defaults to the ``iotcomms:domain`` config."
+    ),
+    "adopt": Behaviour(
+        server_default=False,
+        annotation="bool",
+        doc="take over an existing {noun} with this id and converge it, instead of failing (creation only).",
+    ),
+    "resource_name": Behaviour(argument=False),
+    "owner": Behaviour(argument=False),
 }
 
 #: Inputs the ``Resource`` classes set themselves, never the program.
@@ -83,7 +88,7 @@ NOT_DIFFED = frozenset({"resource_name", "owner", "adopt"})
 
 
 #: Failures after which a write may or may not have been applied; reconciled by reading again.
-#: A deadline is not among them: the operation's time is up.
+#: A deadline is not among them (it is no ``TransportError``): the operation's time is up.
 AMBIGUOUS = (ConflictError, ServerError, TransportError)
 RECONCILE_ATTEMPTS = 3
 
@@ -94,10 +99,7 @@ class _Attempt:
         self.retry = False
 
     def failed(self) -> None:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, DeadlineExceededError):
-            raise exc
-        self.error = exc
+        self.error = sys.exc_info()[1]
 
 
 def _attempts() -> Iterator[_Attempt]:
@@ -142,6 +144,10 @@ class Spec:
         excluded: schema fields that are not state (the wire ``id`` of services; it is ``id_input``).
         kept: outputs the provider records once and carries across updates and refreshes.
         identity: further inputs that, with ``domain``, ``provisory`` and ``id_input``, name the server object.
+        noun: what one object is called in prose, e.g. ``"alarm bridge"``.
+        doc: the resource's description: what it is, its Pulumi id, what replaces it, adoption
+            (the class docstring and reference page are generated from it and the model).
+        kept_docs: documentation of each ``kept`` output.
     """
 
     name: str
@@ -153,6 +159,9 @@ class Spec:
     excluded: frozenset[str] = frozenset()
     kept: tuple[str, ...] = ()
     identity: frozenset[str] = frozenset()
+    noun: str = ""
+    doc: str = ""
+    kept_docs: Mapping[str, str] = field(default_factory=dict)
 
     def claim_property(self) -> str:
         """The input a duplicate declaration is reported on."""
@@ -166,7 +175,9 @@ class Spec:
         """Provider-side inputs (not schema fields) with their behaviour."""
         out = dict(INTERNAL)
         if self.id_input is not None and self.id_input not in fields_of(self.model):
-            out[self.id_input] = Behaviour(replace=True)
+            default = "; defaults to ``<resource name>-<7 chars>``" if self.auto_id else ""
+            doc = f"id of the {self.noun} in the domain{default}."
+            out[self.id_input] = Behaviour(replace=True, annotation="str", doc=doc)
         out.update(self.extra)
         return out
 
@@ -184,17 +195,36 @@ class Spec:
     def settable_inputs(self) -> list[str]:
         """The input names a program may set, sorted (for messages)."""
         fields = fields_of(self.model)
-        names = {n for n, f in fields.items() if not f.behaviour.computed and n not in self.excluded}
-        return sorted((names | set(self.inputs())) - SET_BY_CLASS)
+        names = {
+            n for n, f in fields.items() if f.behaviour.argument and not f.behaviour.computed and n not in self.excluded
+        }
+        return sorted(names | {n for n, b in self.inputs().items() if b.argument})
 
 
-PROVISORY = Behaviour(replace=True, server_default=False)
+PROVISORY = Behaviour(
+    replace=True,
+    server_default=False,
+    annotation="bool",
+    doc="store in the provisory configuration (not used by the service) instead.",
+)
 """The ``provisory`` input of services: selects the configuration space the service does not use."""
 
 
-def service_spec(name: str, model: type[WireModel], api: type[Collection], id_input: str) -> Spec:
+def service_spec(
+    name: str, model: type[WireModel], api: type[Collection], id_input: str, *, noun: str, doc: str
+) -> Spec:
     """The spec shared by the four provisioning services: POST creates with a client-chosen id (assigned
-    by ``check`` when absent), a provisory space, and the wire ``id`` carried as ``id_input``."""
+    by ``check`` when absent), a provisory space, and the wire ``id`` carried as ``id_input``.
+
+    ``doc`` is the first paragraph of the description; the id, replacement and callback paragraph
+    that all four share follows it."""
+    common = (
+        f"Pulumi id: ``<domain>/<{id_input}>``. ``{id_input}`` defaults to ``<resource name>-<7 characters>``"
+        f" derived from the stack and name, kept across updates and aliased renames. Changing ``domain``,"
+        f" ``{id_input}`` or ``provisory`` replaces the {noun}."
+    )
+    if "callback_id" in model.model_fields:
+        common += " The server generates ``callback_id``."
     return Spec(
         name=name,
         model=model,
@@ -203,6 +233,8 @@ def service_spec(name: str, model: type[WireModel], api: type[Collection], id_in
         auto_id=True,
         extra={"provisory": PROVISORY},
         excluded=frozenset({"id"}),
+        noun=noun,
+        doc=f"{doc}\n\n{common}",
     )
 
 
@@ -228,6 +260,13 @@ class IotcommsProvider(ResourceProvider):
     _settings: Settings | None = None
 
     # -- pickling and configuration ----------------------------------------------------------------
+
+    @classmethod
+    def program_args(cls, args: Mapping[str, Any], opts: Any) -> Mapping[str, Any]:
+        """The arguments a program gave, adjusted in the program before registration (runs in the
+        program's process, where ``opts`` -- the ``pulumi.ResourceOptions`` -- are known); as given by
+        default."""
+        return args
 
     def __getstate__(self) -> None:
         # The pickled provider travels in state: it must carry nothing but its class. No state at all,

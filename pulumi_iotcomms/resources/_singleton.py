@@ -9,15 +9,43 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CreateResult
 
 from pulumi_iotcomms.api._ops import Doc, Singleton
+from pulumi_iotcomms.api._schema import Behaviour, WireModel
 from pulumi_iotcomms.errors import ConflictingObjectError, DeadlineExceededError, IotcommsError
 
 from . import _claims
 from ._engine import normalize, to_wire
-from ._provider import AMBIGUOUS, RECONCILE_ATTEMPTS, IotcommsProvider, Target, _rejected
+from ._provider import AMBIGUOUS, RECONCILE_ATTEMPTS, IotcommsProvider, Spec, Target, _rejected
 
-__all__ = ["PREVIOUS", "SingletonProvider", "recorded_settings"]
+__all__ = ["PREVIOUS", "SingletonProvider", "recorded_settings", "settings_spec"]
 
 PREVIOUS = "previous_settings"
+
+
+def settings_spec(name: str, model: type[WireModel], *, kind: str, doc: str) -> Spec:
+    """The spec of a per-domain settings resource (``kind`` names its object in the Pulumi id):
+    ``doc``, then the create/destroy and adoption paragraph all settings share."""
+    common = (
+        f"Pulumi id: ``<domain>/{kind}``. The service has no create or delete: creating this resource"
+        " records the settings that existed before (secret output ``previous_settings``, their JSON text)"
+        " and destroying it restores exactly those. Settings that are already set (anything but ``{}``)"
+        " were made elsewhere: creating fails rather than taking them over, unless ``adopt=True``. Updates"
+        " PUT the whole object."
+    )
+    adopt = Behaviour(
+        server_default=False,
+        annotation="bool",
+        doc="take over settings that are already set on the domain (they are recorded and restored on"
+        " destroy), instead of failing.",
+    )
+    return Spec(
+        name=name,
+        model=model,
+        kept=(PREVIOUS,),
+        kept_docs={PREVIOUS: "the settings found before the first write, as JSON text; destroy restores them."},
+        extra={"adopt": adopt},
+        noun="settings",
+        doc=f"{doc}\n\n{common}",
+    )
 
 
 def _record(settings: Doc) -> str:
@@ -106,7 +134,7 @@ class SingletonProvider(IotcommsProvider):
             try:
                 self._api().put(target.domain, previous)
                 return
-            except AMBIGUOUS as exc:
+            except (*AMBIGUOUS, DeadlineExceededError) as exc:
                 # The answer was lost, maybe not the write: the settings tell whether it landed.
                 if self._api().get(target.domain) == previous:
                     return

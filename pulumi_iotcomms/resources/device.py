@@ -7,8 +7,6 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import CheckFailure, DiffResult, ReadResult, UpdateResult
 from pulumi.runtime import rpc
 
@@ -17,8 +15,8 @@ from pulumi_iotcomms.api.device import Device as DeviceModel
 from pulumi_iotcomms.api.device import DeviceApi
 
 from ._engine import is_unknown, normalize, same_json
+from ._generated.device import Device
 from ._provider import IotcommsProvider, Spec
-from ._resource import resource_args
 
 __all__ = ["Device", "DeviceProvider"]
 
@@ -62,7 +60,31 @@ class DeviceProvider(IotcommsProvider):
         model=DeviceModel,
         api=DeviceApi,
         id_input="device_id",
-        extra={SIP_PASSWORD: Behaviour(secret=True), KEEPERS: Behaviour()},
+        extra={
+            # Set by check; a secret input so that the engine keeps the checked value secret (it marks a
+            # checked input secret only when the program's input was).
+            SIP_PASSWORD: Behaviour(
+                secret=True,
+                argument=False,
+                annotation="str",
+                doc="the SIP password of a ``credentials`` device without ``ha1``: ``password`` when given, else"
+                " a random one picked once (secret); the server stores it as ``ha1``.",
+            ),
+            KEEPERS: Behaviour(
+                annotation="Mapping[str, Any]",
+                doc="arbitrary values; a change picks a new generated SIP password (an in-place update of the"
+                " device's ha1, exported as the new ``sip_password``).",
+            ),
+        },
+        noun="device",
+        doc="A device provisioned for a tenant domain: a SIP device, an alarm unit or a gateway.\n\n"
+        "Pulumi id: ``<domain>/<device_id>``. Changing ``domain``, ``device_id`` or ``auth_type`` replaces"
+        " the device (the old one is deleted first, as the id is reused); a replacing ``credentials`` device"
+        " gets a new SIP password. A ``credentials`` device's SIP password is exported as the secret output"
+        " ``sip_password``: the ``password`` given, else a random one picked once, kept across updates and"
+        " refreshes, and replaced only when ``sip_password_keepers`` changes. The server gets it as"
+        " ``ha1 = MD5(device_id:domain:password)``; a changed ha1 on the server shows in refresh, and"
+        " ``pulumi up`` sets it back.",
     )
 
     # -- the SIP password ------------------------------------------------------------------------
@@ -170,110 +192,3 @@ class DeviceProvider(IotcommsProvider):
             # State of the earlier release: its inputs never held the password (see the class docstring).
             inputs.pop(SIP_PASSWORD, None)
         return ReadResult(result.id, outs, inputs)
-
-
-class Device(pulumi.dynamic.Resource, module="iotcomms", name="Device"):
-    """A device provisioned for a tenant domain.
-
-    Pulumi id: ``<domain>/<device_id>``. Changing ``domain``, ``device_id`` or ``auth_type`` replaces
-    the device (the old one is deleted first, as the id is reused); a replacing ``credentials`` device
-    gets a new SIP password. A ``credentials`` device's SIP password is exported as the secret output
-    ``sip_password``: the ``password`` given, else a random one picked once, kept across updates and
-    refreshes, and replaced only when ``sip_password_keepers`` changes. The server gets it as
-    ``ha1 = MD5(device_id:domain:password)``; a changed ha1 on the server shows in refresh, and
-    ``pulumi up`` sets it back.
-    """
-
-    domain: pulumi.Output[str]
-    device_id: pulumi.Output[str]
-    auth_type: pulumi.Output[str]
-    device_type: pulumi.Output[str | None]
-    description: pulumi.Output[str | None]
-    device_cli: pulumi.Output[str | None]
-    mac_address: pulumi.Output[str | None]
-    password: pulumi.Output[str | None]
-    ha1: pulumi.Output[str | None]
-    authorized: pulumi.Output[Mapping[str, Any] | None]
-    service_data: pulumi.Output[Mapping[str, Any] | None]
-    last_configured: pulumi.Output[float | None]
-    heartbeat_status: pulumi.Output[str | None]
-    heartbeat_expiration: pulumi.Output[float | None]
-    sip_password: pulumi.Output[str | None]
-    sip_password_keepers: pulumi.Output[Mapping[str, Any] | None]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        device_id: pulumi.Input[str],
-        auth_type: pulumi.Input[str],
-        domain: pulumi.Input[str] | None = None,
-        device_type: pulumi.Input[str] | None = None,
-        description: pulumi.Input[str] | None = None,
-        device_cli: pulumi.Input[str] | None = None,
-        mac_address: pulumi.Input[str] | None = None,
-        password: pulumi.Input[str] | None = None,
-        ha1: pulumi.Input[str] | None = None,
-        authorized: pulumi.Input[Mapping[str, Any]] | None = None,
-        service_data: pulumi.Input[Mapping[str, Any]] | None = None,
-        sip_password_keepers: pulumi.Input[Mapping[str, Any]] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """Declare a device.
-
-        Args:
-            resource_name: the Pulumi resource name.
-            device_id: unique id in the domain, ``^[a-zA-Z0-9\\-\\._:~+]+$``; for alarm units
-                ``customerSiteId:controllerId:deviceId``.
-            auth_type: ``credentials`` (SIP digest), ``deviceid`` (SCAIP white list) or ``userid`` (JWT).
-            domain: tenant domain; defaults to the ``iotcomms:domain`` config.
-            device_type: ``sipDevice``, ``alarmbridgeConnect``, ``groupScheme`` or ``alarmUnit``.
-            description: notes, at most 200 characters.
-            device_cli: telephone number used to resolve the device on incoming calls.
-            mac_address: MAC address of the associated Alarmbridge Connect gateway.
-            password: for ``userid`` (required): the password for the /authorize API. For
-                ``credentials``: the SIP password, sent as ``ha1`` (the API uses ``password`` for
-                ``userid`` devices only) and exported as ``sip_password``. Secret.
-            ha1: for ``credentials``: a SIP HA1 hash instead of a password (secret); without it (and
-                without ``password``) the SIP password is generated.
-            authorized: for ``userid``: ``{"domain", "invite" (regex), "register" (bool)}``.
-            service_data: free-form service settings, keys passed verbatim (camelCase), e.g.
-                ``{"alarmBridge": {"heartbeatInterval": 300000}}``. The documented keys of
-                ``alarmBridge`` are checked (``heartbeatInterval`` a number of at least 300000,
-                ``alarmProtocol`` one of the Alarmbridge protocols, ``emergencyDestination`` a string,
-                ``overrideInAlarmEvent`` an object of strings with an integer ``priority``,
-                ``usePredefinedDestination`` a boolean); other keys pass through unchecked. No number
-                may be NaN or infinite.
-            sip_password_keepers: arbitrary values; a change picks a new generated SIP password (an
-                in-place update of the device's ha1, exported as the new ``sip_password``).
-            adopt: take over an existing device with this id and converge it, instead of failing.
-            opts: Pulumi resource options.
-        """
-        props, options = resource_args(
-            DeviceProvider.spec,
-            resource_name,
-            {
-                "domain": domain,
-                "device_id": device_id,
-                "auth_type": auth_type,
-                "device_type": device_type,
-                "description": description,
-                "device_cli": device_cli,
-                "mac_address": mac_address,
-                "password": password,
-                "ha1": ha1,
-                "authorized": authorized,
-                "service_data": service_data,
-                "sip_password_keepers": sip_password_keepers,
-                "adopt": adopt,
-                # Set by check; a secret input so that the engine keeps the checked value secret
-                # (it marks a checked input secret only when the program's input was).
-                "sip_password": pulumi.Output.secret(None),
-            },
-            opts,
-        )
-        options = pulumi.ResourceOptions.merge(
-            options, pulumi.ResourceOptions(additional_secret_outputs=[SIP_PASSWORD])
-        )
-        super().__init__(DeviceProvider(), resource_name, props, options)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pulumi_iotcomms.api.siprecservice import SiprecService as SiprecServiceModel
 from pulumi_iotcomms.api.siprecservice import SiprecServiceApi
 
-from ._provider import Spec
-from ._singleton import PREVIOUS, SingletonProvider
-from .notification_settings import NotificationSettings
+from ._generated.siprec_service import SiprecService
+from ._singleton import SingletonProvider, settings_spec
 
 __all__ = ["SiprecService", "SiprecServiceProvider"]
 
@@ -15,17 +14,11 @@ __all__ = ["SiprecService", "SiprecServiceProvider"]
 class SiprecServiceProvider(SingletonProvider):
     """Lifecycle of a domain's SIPREC service settings (GET/PUT whole)."""
 
-    spec = Spec(name="SiprecService", model=SiprecServiceModel, kept=(PREVIOUS,))
+    spec = settings_spec(
+        "SiprecService",
+        SiprecServiceModel,
+        kind="siprecservice",
+        doc="The SIPREC service settings of a tenant (one per domain); the docs give them the notification"
+        " settings' shape.",
+    )
     singleton_api = SiprecServiceApi
-
-
-class SiprecService(NotificationSettings, module="iotcomms", name="SiprecService"):
-    """The SIPREC service settings of a tenant (one per domain); same arguments as
-    :class:`NotificationSettings`, which the docs give the same shape.
-
-    Pulumi id: ``<domain>/siprecservice``. Creating records the settings that existed before
-    (``previous_settings``, secret JSON text); destroying restores them. Settings already set are
-    taken over only with ``adopt=True``.
-    """
-
-    _provider_class = SiprecServiceProvider

@@ -6,7 +6,7 @@ import ipaddress
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
 import pulumi
@@ -18,12 +18,11 @@ from pulumi_iotcomms.api.site import HostCommission, SiteApi
 from pulumi_iotcomms.errors import IotcommsError, NotFoundError
 
 from ._engine import is_unknown, normalize
+from ._generated.site_host import SiteHost
 from ._provider import IotcommsProvider, Spec, Target
-from ._resource import resource_args
 
-__all__ = ["DRAIN_TIMEOUT_SECONDS", "SiteHost", "SiteHostProvider"]
+__all__ = ["DRAIN_TIMEOUT_SECONDS", "SiteHost", "SiteHostProvider", "host_target", "site_and_host"]
 
-_NAME = Behaviour(replace=True)
 
 DRAIN_TIMEOUT_SECONDS = 600.0
 """How long a delete (or an adopting re-commission) waits for a drained host's calls to end, by default."""
@@ -39,6 +38,17 @@ _clock: Callable[[], float] = time.monotonic
 _ADDRESSING = ("networkInterfaces", "networkPrefixLength")
 
 
+def host_target(domain: str, site_id: str, host_id: str) -> Target:
+    """Where a host lives: its local id is ``<site_id>/<host_id>`` (the one place that says so)."""
+    return Target(domain, f"{site_id}/{host_id}")
+
+
+def site_and_host(target: Target) -> tuple[str, str]:
+    """``(site_id, host_id)`` of a host's target (see :func:`host_target`)."""
+    site_id, _, host_id = target.local_id.partition("/")
+    return site_id, host_id
+
+
 class SiteHostProvider(IotcommsProvider):
     """Commission on create; on delete drain (unless ``drain_on_delete=False``), wait until the host has
     no active calls (at most ``drain_timeout_seconds``), then decommission.
@@ -52,21 +62,64 @@ class SiteHostProvider(IotcommsProvider):
         name="SiteHost",
         model=HostCommission,
         extra={
-            "site_id": _NAME,
-            "host_id": _NAME,
-            "drain_on_delete": Behaviour(server_default=True),
-            "do_not_reschedule": Behaviour(server_default=False),
+            "site_id": Behaviour(replace=True, annotation="str", doc="the site the host belongs to."),
+            "host_id": Behaviour(replace=True, annotation="str", doc="the host name."),
+            "drain_on_delete": Behaviour(
+                server_default=True,
+                annotation="bool",
+                doc="drain the host of calls before decommissioning it (default true).",
+            ),
+            "do_not_reschedule": Behaviour(
+                server_default=False,
+                annotation="bool",
+                doc="when draining, do not move its services to other hosts (default false).",
+            ),
             # Only affects how long a delete waits: changing it updates the state, never the host.
-            "drain_timeout_seconds": Behaviour(server_default=DRAIN_TIMEOUT_SECONDS),
+            "drain_timeout_seconds": Behaviour(
+                server_default=DRAIN_TIMEOUT_SECONDS,
+                annotation="float",
+                doc="how long deleting (or re-commissioning, see ``adopt``) the host waits for its active calls"
+                " to end after draining it; past it the operation fails and the host stays drained. Default:"
+                ' ``opts.custom_timeouts.delete`` when given (e.g. ``"10m"``), else 600.',
+            ),
+            "adopt": Behaviour(
+                server_default=False,
+                annotation="bool",
+                doc="take over an already commissioned host with this id instead of failing. If it has other"
+                " addressing than declared, ``pulumi up`` drains it, waits for its calls to end, decommissions"
+                " it and commissions it again with the declared addressing (the preview says this may happen).",
+            ),
         },
         identity=frozenset({"site_id", "host_id"}),
+        noun="host",
+        doc="A host commissioned on a site of a tenant's hybrid system.\n\n"
+        "Pulumi id: ``<domain>/<site_id>/<host_id>``. Changing the domain, site, host or addressing replaces"
+        " the host (decommission first). Destroying drains it, waits until it has no active calls (at most"
+        " ``drain_timeout_seconds``, default 600, or the ``custom_timeouts.delete`` option), then"
+        " decommissions it; ``drain_on_delete=False`` decommissions at once.\n\n"
+        "``adopt=True`` takes over a host that is already commissioned. If it has other addressing than"
+        " declared, ``pulumi up`` drains it, waits for its calls to end, decommissions it and commissions it"
+        " again with the declared addressing; a preview cannot see the server's addressing, so it says this"
+        " may happen instead.",
     )
+
+    @classmethod
+    def program_args(cls, args: Mapping[str, Any], opts: Any) -> Mapping[str, Any]:
+        """``drain_timeout_seconds`` defaults to ``opts.custom_timeouts.delete``: the dynamic provider host
+        does not pass custom timeouts to providers, so the program carries it as an input."""
+        timeouts = getattr(opts, "custom_timeouts", None)
+        delete = getattr(timeouts, "delete", None)
+        if args.get("drain_timeout_seconds") is None and delete:
+            seconds = _duration_seconds(delete)
+            if seconds is not None and seconds > 0:
+                return {**args, "drain_timeout_seconds": seconds}
+        return args
 
     def _api(self) -> SiteApi:
         return SiteApi(self.transport)
 
     def target(self, props: Mapping[str, Any]) -> Target:
-        return Target(str(props["domain"]), f"{props['site_id']}/{props['host_id']}")
+        return host_target(str(props["domain"]), str(props["site_id"]), str(props["host_id"]))
 
     def target_from_id(self, pulumi_id: str, props: Mapping[str, Any]) -> Target:
         if props.get("domain") and props.get("site_id") and props.get("host_id"):
@@ -74,13 +127,13 @@ class SiteHostProvider(IotcommsProvider):
         parts = pulumi_id.split("/")
         if len(parts) != 3 or not all(parts):
             raise IotcommsError(f"cannot import {pulumi_id!r}: expected an id of the form <domain>/<siteId>/<hostId>")
-        return Target(parts[0], f"{parts[1]}/{parts[2]}")
+        return host_target(*parts)
 
     def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
         result = super().read(id_, props)
         if result.id and result.inputs is not None:
             # Identity is part of the id for this resource; keep it in the refreshed inputs.
-            site_id, host_id = self.target_from_id(id_, props).local_id.split("/")
+            site_id, host_id = site_and_host(self.target_from_id(id_, props))
             result.inputs.update(site_id=site_id, host_id=host_id)
             (result.outs or {}).update(site_id=site_id, host_id=host_id)
         return result
@@ -117,11 +170,11 @@ class SiteHostProvider(IotcommsProvider):
         return all(olds.get(n) is not None and olds.get(n) == inputs.get(n) for n in ("domain", "site_id", "host_id"))
 
     def fetch(self, target: Target) -> Doc | None:
-        site_id, host_id = target.local_id.split("/")
+        site_id, host_id = site_and_host(target)
         return self._api().get_host(target.domain, site_id, host_id)
 
     def write_new(self, target: Target, wire: Doc, props: Mapping[str, Any]) -> Doc:
-        site_id, host_id = target.local_id.split("/")
+        site_id, host_id = site_and_host(target)
         self._api().commission(target.domain, site_id, host_id, wire)
         return {}
 
@@ -135,7 +188,7 @@ class SiteHostProvider(IotcommsProvider):
         commissioned again with the declared addressing, which is then verified."""
         if _addressing(server) == _addressing(wire):
             return {}
-        site_id, host_id = target.local_id.split("/")
+        site_id, host_id = site_and_host(target)
         api = self._api()
         try:
             api.drain(target.domain, site_id, host_id, do_not_reschedule=bool(props.get("do_not_reschedule")))
@@ -157,7 +210,7 @@ class SiteHostProvider(IotcommsProvider):
     def remove(self, target: Target, props: Mapping[str, Any]) -> None:
         """Drain the host and wait for its calls to end, then decommission it; ``drain_on_delete=False``
         decommissions at once. A host that is gone counts as removed."""
-        site_id, host_id = target.local_id.split("/")
+        site_id, host_id = site_and_host(target)
         if props.get("drain_on_delete", True):
             try:
                 self._api().drain(
@@ -172,7 +225,7 @@ class SiteHostProvider(IotcommsProvider):
     def discard(self, target: Target, props: Mapping[str, Any]) -> None:
         """Undo a failed create: a host we just commissioned has no calls yet, so it is decommissioned
         without draining or waiting."""
-        site_id, host_id = target.local_id.split("/")
+        site_id, host_id = site_and_host(target)
         self._api().decommission(target.domain, site_id, host_id)
 
     def _wait_for_calls(self, target: Target, props: Mapping[str, Any], *, adopting: bool) -> bool:
@@ -270,87 +323,3 @@ def _duration_seconds(text: str) -> float | None:
         total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
         position = match.end()
     return sign * total
-
-
-class SiteHost(pulumi.dynamic.Resource, module="iotcomms", name="SiteHost"):
-    """A host commissioned on a site of a tenant's hybrid system.
-
-    Pulumi id: ``<domain>/<site_id>/<host_id>``. Changing the domain, site, host or addressing
-    replaces the host (decommission first). Destroying drains it, waits until it has no active calls
-    (at most ``drain_timeout_seconds``, default 600, or the ``custom_timeouts.delete`` option), then
-    decommissions it; ``drain_on_delete=False`` decommissions at once.
-
-    ``adopt=True`` takes over a host that is already commissioned. If it has other addressing than
-    declared, ``pulumi up`` drains it, waits for its calls to end, decommissions it and commissions it
-    again with the declared addressing; a preview cannot see the server's addressing, so it says this
-    may happen instead.
-    """
-
-    domain: pulumi.Output[str]
-    site_id: pulumi.Output[str]
-    host_id: pulumi.Output[str]
-    network_interfaces: pulumi.Output[Sequence[str] | None]
-    network_prefix_length: pulumi.Output[int | None]
-    drain_on_delete: pulumi.Output[bool | None]
-    do_not_reschedule: pulumi.Output[bool | None]
-    drain_timeout_seconds: pulumi.Output[float | None]
-    state: pulumi.Output[str | None]
-    active_calls: pulumi.Output[int | None]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        site_id: pulumi.Input[str],
-        host_id: pulumi.Input[str],
-        domain: pulumi.Input[str] | None = None,
-        network_interfaces: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-        network_prefix_length: pulumi.Input[int] | None = None,
-        drain_on_delete: pulumi.Input[bool] | None = None,
-        do_not_reschedule: pulumi.Input[bool] | None = None,
-        drain_timeout_seconds: pulumi.Input[float] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """Declare a commissioned host.
-
-        Args:
-            resource_name: the Pulumi resource name.
-            site_id: the site the host belongs to.
-            host_id: the host name.
-            domain: tenant domain; defaults to the ``iotcomms:domain`` config.
-            network_interfaces: static IPv4/IPv6 addresses (with ``network_prefix_length``); omit for DHCP.
-            network_prefix_length: network prefix length in bits (0-32 for IPv4, 0-128 for IPv6).
-            drain_on_delete: drain the host of calls before decommissioning it (default true).
-            do_not_reschedule: when draining, do not move its services to other hosts (default false).
-            drain_timeout_seconds: how long deleting (or re-commissioning, see ``adopt``) the host waits for
-                its active calls to end after draining it; past it the operation fails and the host stays
-                drained. Default: ``opts.custom_timeouts.delete`` when given (e.g. ``"10m"``), else 600.
-            adopt: take over an already commissioned host with this id instead of failing. If it has other
-                addressing than declared, ``pulumi up`` drains it, waits for its calls to end, decommissions
-                it and commissions it again with the declared addressing (the preview says this may happen).
-            opts: Pulumi resource options.
-        """
-        if drain_timeout_seconds is None and opts is not None and opts.custom_timeouts is not None:
-            # The dynamic provider host does not pass customTimeouts to providers: carry it as an input.
-            delete = opts.custom_timeouts.delete
-            seconds = _duration_seconds(delete) if delete else None
-            if seconds is not None and seconds > 0:
-                drain_timeout_seconds = seconds
-        props, options = resource_args(
-            SiteHostProvider.spec,
-            resource_name,
-            {
-                "domain": domain,
-                "site_id": site_id,
-                "host_id": host_id,
-                "network_interfaces": network_interfaces,
-                "network_prefix_length": network_prefix_length,
-                "drain_on_delete": drain_on_delete,
-                "do_not_reschedule": do_not_reschedule,
-                "drain_timeout_seconds": drain_timeout_seconds,
-                "adopt": adopt,
-            },
-            opts,
-        )
-        super().__init__(SiteHostProvider(), resource_name, props, options)

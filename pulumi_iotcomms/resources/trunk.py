@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import ReadResult
 from pulumi.runtime import rpc
 
@@ -17,8 +15,8 @@ from pulumi_iotcomms.api.trunk import TrunkApi
 from pulumi_iotcomms.errors import IotcommsError
 
 from ._engine import is_unknown
+from ._generated.trunk import Trunk
 from ._provider import IotcommsProvider, Spec, Target
-from ._resource import resource_args
 
 __all__ = ["Trunk", "TrunkProvider"]
 
@@ -38,6 +36,15 @@ class TrunkProvider(IotcommsProvider):
         api=TrunkApi,
         id_input="trunk_id",
         auto_id=True,
+        noun="trunk",
+        doc="A trunk (its ``serviceDestination``) for inbound and outbound calls of a tenant domain.\n\n"
+        "Pulumi id: ``<domain>/<trunk_id>``. ``trunk_id`` defaults to ``<resource name>-<7 characters>``"
+        " derived from the stack and name, kept across updates and aliased renames. Changing ``domain`` or"
+        " ``trunk_id`` replaces the trunk. ``password`` is write-only: the server stores only"
+        " ``ha1 = MD5(user_name:realm:password)``, which refresh compares with the password in state, so a"
+        " password changed outside Pulumi is detected and the next ``pulumi up`` sets it again. Removing"
+        " ``user_name``, ``realm`` and ``password`` (or ``ha1``) removes the stored ``ha1`` too; a server that"
+        " keeps it fails the update, naming it.",
     )
 
     @staticmethod
@@ -96,141 +103,3 @@ class TrunkProvider(IotcommsProvider):
         inputs = {k: v for k, v in result.inputs.items() if k != "ha1"}
         outs = {k: v for k, v in (result.outs or {}).items() if k != "ha1"}
         return ReadResult(result.id, outs, inputs)
-
-
-class Trunk(pulumi.dynamic.Resource, module="iotcomms", name="Trunk"):
-    """A trunk (its ``serviceDestination``) for inbound and outbound calls of a tenant domain.
-
-    Pulumi id: ``<domain>/<trunk_id>``. ``trunk_id`` defaults to ``<resource name>-<7 random
-    characters>``, kept across updates. Changing ``domain`` or ``trunk_id`` replaces the trunk.
-    ``password`` is write-only: the server stores only ``ha1 = MD5(user_name:realm:password)``, which
-    refresh compares with the password in state, so a password changed outside Pulumi is detected and
-    the next ``pulumi up`` sets it again. Removing ``user_name``, ``realm`` and ``password`` (or ``ha1``)
-    removes the stored ``ha1`` too; a server that keeps it fails the update, naming it.
-    """
-
-    domain: pulumi.Output[str]
-    trunk_id: pulumi.Output[str]
-    destination_target: pulumi.Output[str]
-    destination_transport: pulumi.Output[str]
-    destination_match: pulumi.Output[str]
-    local_codec: pulumi.Output[str | None]
-    trunkside_codec: pulumi.Output[str | None]
-    # Any: Pulumi's output translation cannot handle a list-or-string union annotation.
-    source_networks: pulumi.Output[Any]
-    add_terminating_uri_parameters: pulumi.Output[str | None]
-    trunk_group_id: pulumi.Output[str | None]
-    use_private_ip: pulumi.Output[bool | None]
-    transcode: pulumi.Output[bool | None]
-    description: pulumi.Output[str | None]
-    type: pulumi.Output[str | None]
-    destination_rewrite: pulumi.Output[str | None]
-    force_rtp_relay: pulumi.Output[bool | None]
-    force_nat_rewrites: pulumi.Output[bool | None]
-    diversion_header: pulumi.Output[str | None]
-    rewrite_anumber: pulumi.Output[str | None]
-    network_id: pulumi.Output[str | None]
-    blacklist_pattern: pulumi.Output[str | None]
-    user_name: pulumi.Output[str | None]
-    realm: pulumi.Output[str | None]
-    password: pulumi.Output[str | None]
-    ha1: pulumi.Output[str | None]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        destination_target: pulumi.Input[str],
-        destination_transport: pulumi.Input[str],
-        destination_match: pulumi.Input[str],
-        trunk_id: pulumi.Input[str] | None = None,
-        domain: pulumi.Input[str] | None = None,
-        local_codec: pulumi.Input[str] | None = None,
-        trunkside_codec: pulumi.Input[str] | None = None,
-        source_networks: pulumi.Input[Sequence[pulumi.Input[str]] | str] | None = None,
-        add_terminating_uri_parameters: pulumi.Input[str] | None = None,
-        trunk_group_id: pulumi.Input[str] | None = None,
-        use_private_ip: pulumi.Input[bool] | None = None,
-        transcode: pulumi.Input[bool] | None = None,
-        description: pulumi.Input[str] | None = None,
-        type: pulumi.Input[str] | None = None,
-        destination_rewrite: pulumi.Input[str] | None = None,
-        force_rtp_relay: pulumi.Input[bool] | None = None,
-        force_nat_rewrites: pulumi.Input[bool] | None = None,
-        diversion_header: pulumi.Input[str] | None = None,
-        rewrite_anumber: pulumi.Input[str] | None = None,
-        network_id: pulumi.Input[str] | None = None,
-        blacklist_pattern: pulumi.Input[str] | None = None,
-        user_name: pulumi.Input[str] | None = None,
-        realm: pulumi.Input[str] | None = None,
-        password: pulumi.Input[str] | None = None,
-        ha1: pulumi.Input[str] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """Declare a trunk.
-
-        Args:
-            resource_name: the Pulumi resource name.
-            destination_target: IP address or FQDN of the trunk's target domain.
-            destination_transport: the transport protocol for the trunk.
-            destination_match: regular expression matching the destinations routed to this trunk.
-            trunk_id: id of the trunk in the domain; defaults to ``<resource name>-<7 chars>``.
-            domain: tenant domain; defaults to the ``iotcomms:domain`` config.
-            local_codec: ``GSM``, ``PCMU`` or ``PCMA``.
-            trunkside_codec: ``GSM``, ``PCMU`` or ``PCMA``.
-            source_networks: IPv4 address or CIDR, or a list of them.
-            add_terminating_uri_parameters: parameters added to the R-URI sent on the outgoing trunk.
-            trunk_group_id: trunk group used in the INVITE to direct a call to a specific trunk.
-            use_private_ip: use private IP addresses for the trunk.
-            transcode: whether calls are transcoded.
-            description: optional description of the trunk.
-            type: type of service destination, always ``trunk`` (the server's default).
-            destination_rewrite: regular expression rewriting the destination user.
-            force_rtp_relay: relay RTP through the platform, signalling unchanged.
-            force_nat_rewrites: NAT traversal: rewrite signalling and relay RTP.
-            diversion_header: number set in the Diversion header on outbound calls.
-            rewrite_anumber: number replacing the originating number.
-            network_id: terminating network id (for RTP routing, not SIP routing).
-            blacklist_pattern: regular expression of destinations blocked on the trunk.
-            user_name: with ``realm`` and ``password``: generates the ``ha1``.
-            realm: with ``user_name`` and ``password``: generates the ``ha1``.
-            password: with ``user_name`` and ``realm``: generates the ``ha1`` (secret, write-only).
-            ha1: HA1 hash authenticating the trunk, instead of ``password`` (secret).
-            adopt: take over an existing trunk with this id and converge it, instead of failing.
-            opts: Pulumi resource options.
-        """
-        props, options = resource_args(
-            TrunkProvider.spec,
-            resource_name,
-            {
-                "domain": domain,
-                "trunk_id": trunk_id,
-                "destination_target": destination_target,
-                "destination_transport": destination_transport,
-                "destination_match": destination_match,
-                "local_codec": local_codec,
-                "trunkside_codec": trunkside_codec,
-                "source_networks": source_networks,
-                "add_terminating_uri_parameters": add_terminating_uri_parameters,
-                "trunk_group_id": trunk_group_id,
-                "use_private_ip": use_private_ip,
-                "transcode": transcode,
-                "description": description,
-                "type": type,
-                "destination_rewrite": destination_rewrite,
-                "force_rtp_relay": force_rtp_relay,
-                "force_nat_rewrites": force_nat_rewrites,
-                "diversion_header": diversion_header,
-                "rewrite_anumber": rewrite_anumber,
-                "network_id": network_id,
-                "blacklist_pattern": blacklist_pattern,
-                "user_name": user_name,
-                "realm": realm,
-                "password": password,
-                "ha1": ha1,
-                "adopt": adopt,
-            },
-            opts,
-        )
-        super().__init__(TrunkProvider(), resource_name, props, options)

@@ -1,10 +1,11 @@
-"""pulumi_iotcomms.api._ops: Collection and Singleton operations against the real emulator over HTTP."""
+"""pulumi_iotcomms.api._ops: Collection and Singleton operations against the real emulator over HTTP, and the
+generic pagination against a scripted server (for the pages no emulator serves)."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,7 +14,7 @@ import pytest
 import pulumi_iotcomms.api as api_package
 from pulumi_iotcomms._auth import TokenAuth
 from pulumi_iotcomms._transport import Transport
-from pulumi_iotcomms.api._ops import Collection, Singleton
+from pulumi_iotcomms.api._ops import Collection, Singleton, paginate
 from pulumi_iotcomms.api.alarmbridge import AlarmBridgeApi
 from pulumi_iotcomms.api.contract import ROUTES, route
 from pulumi_iotcomms.api.device import DeviceApi
@@ -21,8 +22,16 @@ from pulumi_iotcomms.api.mediaservice import MediaServiceApi
 from pulumi_iotcomms.api.notificationsettings import NotificationSettingsApi
 from pulumi_iotcomms.api.siprecservice import SiprecServiceApi
 from pulumi_iotcomms.api.trunk import TrunkApi
-from pulumi_iotcomms.errors import BadRequestError, ConflictError, ForbiddenError, InputError, NotFoundError
-from tests.emulator_client import DOMAIN, OTHER_TOKEN, EmulatorClient
+from pulumi_iotcomms.errors import (
+    ApiError,
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+)
+from tests._http_server import Received, Reply, ScriptedServer
+from tests.emulator_client import DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 
 MEDIA: dict[str, Any] = {
     "name": "ivr",
@@ -297,6 +306,74 @@ def test_list_yields_the_items_as_listed(transport: Transport) -> None:
         {"trunkId": "t1", "serviceDestination": {**TRUNK, "type": "trunk"}},
         {"trunkId": "t2", "serviceDestination": {**TRUNK, "type": "trunk"}},
     ]
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    """A scripted HTTP server, for pages the emulator never serves (repeated tokens, malformed bodies)."""
+    with ScriptedServer() as srv:
+        yield srv
+        assert srv.errors == []
+
+
+@pytest.fixture
+def scripted(server: ScriptedServer) -> Iterator[Transport]:
+    """A Transport to the scripted server; no retries."""
+    with Transport(server.url, TokenAuth(TOKEN), max_retries=0) as t:
+        yield t
+
+
+def _pages(tokens: list[str | None]) -> Callable[[Received], Reply]:
+    """Page i answers items [i*2, i*2+1] and tokens[i] as nextToken."""
+
+    def reply(req: Received) -> Reply:
+        index = 0 if "nextToken" not in req.query else int(req.query["nextToken"].lstrip("t"))
+        body: dict[str, Any] = {"success": True, "devices": [{"n": index * 2}, {"n": index * 2 + 1}]}
+        if tokens[index] is not None:
+            body["nextToken"] = tokens[index]
+        return Reply(json=body)
+
+    return reply
+
+
+def test_paginate_follows_next_token(server: ScriptedServer, scripted: Transport) -> None:
+    """Each page asks for ``limit`` items and passes on the previous page's nextToken; the last has none."""
+    server.default = _pages(["t1", "t2", None])
+    items = list(paginate(scripted, "/device/{domain}", {"domain": "acme.example"}, items_key="devices", limit=2))
+    assert [item["n"] for item in items] == [0, 1, 2, 3, 4, 5]
+    assert [r.query for r in server.requests] == [
+        {"limit": "2"},
+        {"limit": "2", "nextToken": "t1"},
+        {"limit": "2", "nextToken": "t2"},
+    ]
+
+
+def test_paginate_guards_against_a_repeated_token(server: ScriptedServer, scripted: Transport) -> None:
+    """A nextToken seen before stops the listing with an error instead of looping forever."""
+    server.default = _pages(["t1", "t1"])
+    iterator = paginate(scripted, "/device/{domain}", {"domain": "acme.example"}, items_key="devices")
+    with pytest.raises(ApiError, match="same nextToken twice") as info:
+        list(iterator)
+    assert info.value.path == "/device/acme.example"
+    assert len(server.requests) == 2
+
+
+def test_paginate_rejects_malformed_pages(server: ScriptedServer, scripted: Transport) -> None:
+    """Items that are not a list (or not objects) are an error; a page without the key is empty."""
+    server.script(
+        Reply(json={"devices": "nope"}),
+        Reply(json={"devices": [1]}),
+        Reply(json={"devices": [], "nextToken": 5}),
+        Reply(json={"other": 1}),
+    )
+    with pytest.raises(ApiError, match="expected a JSON object") as info:
+        list(paginate(scripted, "/d", items_key="devices"))
+    assert (type(info.value), info.value.status) == (ApiError, 200)
+    with pytest.raises(ApiError, match="'devices' contains a non-object item"):
+        list(paginate(scripted, "/d", items_key="devices"))
+    with pytest.raises(ApiError, match="a non-string nextToken"):
+        list(paginate(scripted, "/d", items_key="devices"))
+    assert list(paginate(scripted, "/d", items_key="devices")) == []
 
 
 # -- provisory --------------------------------------------------------------------------------------

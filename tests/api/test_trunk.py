@@ -129,7 +129,7 @@ def test_ha1_and_password_are_two_ways_to_set_one_secret(fields: dict[str, Any])
     [
         ("password", WRITE_ONLY),
         ("ha1", SECRET),
-        ("type", Behaviour(server_default="trunk")),
+        ("type", Behaviour(server_default="trunk", argument=False)),
         ("user_name", Behaviour()),
         ("destination_match", Behaviour()),
     ],

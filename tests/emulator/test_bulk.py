@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_iotcomms.emulator.provisioning import BULK_LIMIT_BYTES
+from pulumi_iotcomms.emulator.provisioning.devices import BULK_LIMIT_BYTES
 from tests.emulator.samples import DEVICES
 from tests.emulator_client import DOMAIN, EmulatorClient
 

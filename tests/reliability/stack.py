@@ -19,6 +19,7 @@ from pulumi_iotcomms import (
     SiteHost,
     Trunk,
 )
+from pulumi_iotcomms.inputs import RestAuthenticationArgs
 from tests.emulator_client import DOMAIN
 
 SECRETS = ("Stack-Trunk-Pass-93", "Stack-Mapper-Pass-41", "Stack-Notify-Secret-77", "Stack-User-Pass-15")
@@ -43,7 +44,7 @@ def mixed_stack(variant: int) -> Callable[[], None]:
     tag = f"v{variant}"
 
     def program() -> None:
-        auth = [{"type": "RS256", "sub": "arc", "secret": SECRETS[2]}]
+        auth: list[RestAuthenticationArgs] = [{"type": "RS256", "sub": "arc", "secret": SECRETS[2]}]
         mapper = AlarmEventMapper(
             "mapper",
             domain=DOMAIN,

@@ -15,6 +15,7 @@ import pulumi
 import pytest
 
 from pulumi_iotcomms import AlarmEventMapper, Device, MediaService, Trunk
+from pulumi_iotcomms.inputs import AuthorizedArgs, TargetEndpointArgs
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
 from tests.harness import ProviderError, Secret
 from tests.harness.props import reveal
@@ -24,7 +25,7 @@ from tests.resources._lifecycle import config_for, state_text
 DEVICES = f"/provisioning/device/{DOMAIN}"
 USER, SEEDED, TRUNK, TRUNK_2 = "Sec-User-Pw-5101", "Sec-Seeded-Pw-5102", "Sec-Trunk-Pw-5103", "Sec-Trunk-Pw-5104"
 MAPPER, BACKUP, REST, GOOGLE = "Sec-Mapper-Pw-5105", "Sec-Backup-Pw-5106", "Sec-Rest-5107", "Sec-Google-Key-5108"
-AUTHORIZED = {"domain": DOMAIN, "invite": ".*", "register": True}
+AUTHORIZED: AuthorizedArgs = {"domain": DOMAIN, "invite": ".*", "register": True}
 PBX: dict[str, Any] = {
     "destination_target": "pbx.example.com",
     "destination_transport": "tcp",
@@ -41,7 +42,10 @@ def _program(
         )
         Device("app", domain=DOMAIN, device_id="app-1", auth_type="userid", password=USER, authorized=AUTHORIZED)
         Trunk("pbx", domain=DOMAIN, **PBX, user_name="pbx", realm="pbx.example.com", password=trunk_password)
-        endpoint = {"sip_auth_password": MAPPER, "backup_endpoint": {"backup_sip_auth_password": BACKUP}}
+        endpoint: TargetEndpointArgs = {
+            "sip_auth_password": MAPPER,
+            "backup_endpoint": {"backup_sip_auth_password": BACKUP},
+        }
         AlarmEventMapper("mapper", domain=DOMAIN, name="arc", alarm_handling="drop", target_endpoint=endpoint)
         MediaService("ivr", domain=DOMAIN, **IVR, rest_authentication=[{"secret": REST}], google_apikey=GOOGLE)
         if conflict:  # already on the server with another password: refused

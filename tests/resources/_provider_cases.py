@@ -13,7 +13,6 @@ The provider class is called directly (check/diff/create/read/update/delete), co
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from pulumi_iotcomms.resources import _claims
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources._engine import fields_of, to_wire
-from pulumi_iotcomms.resources._provider import SET_BY_CLASS, ConflictingObjectError, IotcommsProvider
+from pulumi_iotcomms.resources._provider import ConflictingObjectError, IotcommsProvider
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, TOKEN, EmulatorClient
 
 NAME = "res"
@@ -154,21 +153,6 @@ class ProviderLifecycle:
         result = provider.create(inputs)
         _claims.reset()
         return inputs, result
-
-    # -- the program-side class ------------------------------------------------------------------
-
-    def test_resource_declares_every_field_as_argument_and_output(self) -> None:
-        spec = self.case.provider.spec
-        params = inspect.signature(self.case.resource.__init__).parameters
-        fields = {n for n, f in fields_of(spec.model).items() if n not in spec.excluded}
-        settable = {n for n in fields if not fields_of(spec.model)[n].behaviour.computed}
-        expected = settable | set(spec.inputs()) - SET_BY_CLASS
-        keyword_only = {n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY} - {"opts"}
-        assert keyword_only == expected
-        doc = inspect.getdoc(self.case.resource.__init__) or ""
-        assert [n for n in sorted(keyword_only) if not re.search(rf"^    {n}: \S", doc, re.M)] == []
-        outputs = set(self.case.resource.__annotations__)
-        assert fields | {"domain", self.case.id_input} <= outputs
 
     # -- check -------------------------------------------------------------------------------------
 

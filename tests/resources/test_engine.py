@@ -501,16 +501,16 @@ def test_validate_state_names_the_failing_property_path(
 @pytest.mark.parametrize(
     ("model", "state", "failure"),
     [
-        (Device, {"device_id": "d", "auth_type": "userid"}, ("password", "required when authType is userid")),
+        (Device, {"device_id": "d", "auth_type": "userid"}, ("password", "required when auth_type is userid")),
         (
             Device,
             {"device_id": "d", "auth_type": "deviceid", "ha1": "0123456789abcdef0123456789abcdef"},
-            ("ha1", "only used when authType is credentials"),
+            ("ha1", "only used when auth_type is credentials"),
         ),
         (
             Trunk,
             {"destination_target": "t", "destination_transport": "udp", "destination_match": "x", "realm": "r"},
-            ("user_name", "userName, realm and password must be given together"),
+            ("user_name", "user_name, realm and password must be given together"),
         ),
     ],
 )

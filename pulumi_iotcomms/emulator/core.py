@@ -1,0 +1,62 @@
+"""The emulator's state (:class:`Emulator`) and the signature every API handler has (:data:`Handler`).
+
+Route modules import both from here; the app that wires them together imports the route modules, so
+nothing imports back up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+
+from .auth import Authenticator, Caller
+from .faults import FaultConfig, FaultInjector, RequestLog
+from .store import Store
+
+__all__ = ["Emulator", "Handler"]
+
+
+@dataclass
+class Emulator:
+    """Everything the running emulator knows.
+
+    Args:
+        store: the document store.
+        admin: whether ``/_emulator/*`` test endpoints are enabled.
+        tokens: ``(domain, token)`` pairs registered at start (and again after a reset).
+        public_keys: ``(domain, PEM)`` pairs registered at start (and again after a reset).
+    """
+
+    store: Store = field(default_factory=Store)
+    admin: bool = False
+    tokens: list[tuple[str, str]] = field(default_factory=list)
+    public_keys: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.auth = Authenticator(self.store)
+        self.faults = FaultInjector()
+        self.log = RequestLog()
+        self.seed_credentials()
+
+    def seed_credentials(self) -> None:
+        """Register the start-up tokens and public keys; those of an earlier start are forgotten, so a
+        credential dropped from the command line stops working even with ``--state``."""
+        self.auth.forget_source("startup")
+        for domain, token in self.tokens:
+            self.auth.add_token(domain, token, source="startup")
+        for domain, pem in self.public_keys:
+            self.auth.add_public_key(domain, pem, source="startup")
+
+    def reset(self) -> None:
+        """Forget every object, fault and logged request; keep the start-up credentials."""
+        self.store.clear()
+        self.log.clear()
+        self.faults.configure(FaultConfig())
+        self.seed_credentials()
+
+
+#: An API operation: answers with a JSON-able body (or a Response), or raises ``Problem``.
+Handler = Callable[[Emulator, Request, Caller], Awaitable[Any]]
