@@ -67,6 +67,13 @@ class EmulatorClient:
         assert resp.status_code == 200, resp.text
         return dict(resp.json())
 
+    def set_bulk_pace(self, rows_per_second: float) -> float:
+        """Make bulk jobs apply ``rows_per_second`` rows a second (0 or less: as fast as possible); returns the
+        pace as set. A reset restores the default."""
+        resp = self.http.put("/_emulator/bulk", json={"rowsPerSecond": rows_per_second})
+        assert resp.status_code == 200, resp.text
+        return float(resp.json()["rowsPerSecond"])
+
     def objects(self) -> dict[str, Any]:
         return dict(self.http.get("/_emulator/objects").json()["objects"])
 

@@ -17,6 +17,7 @@ checked-in file differs from what it would write.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
 import types
@@ -336,7 +337,7 @@ def reference_page(item: Entry, spec: Spec, kinds: Types) -> str:
         out.append(
             f"| `{prop.name}` | `{_md_type(kinds, prop)}` | {req} | {_sentence(prop.doc)}{_flags(prop, spec.noun)} |\n"
         )
-    nested = sorted({n for n in kinds.models if any(f"{n}Args" in _md_type(kinds, p) for p in args)})
+    nested = _nested_in(kinds, {n for n in kinds.models if any(f"{n}Args" in _md_type(kinds, p) for p in args)})
     for name in nested:
         model = kinds.models[name]
         out.append(
@@ -357,7 +358,27 @@ def reference_page(item: Entry, spec: Spec, kinds: Types) -> str:
     adopt = next((p for p in args if p.name == "adopt"), None)
     if adopt is not None:
         out.append(f"## Adoption\n\n`adopt=True`: {_paragraph(adopt.doc)}\n")
-    return "".join(out).rstrip("\n") + "\n"
+    # Markdown code spans take one backtick; the docstrings' reST literals take two.
+    return _single_ticks("".join(out)).rstrip("\n") + "\n"
+
+
+def _single_ticks(markdown: str) -> str:
+    """reST literals (two backticks) as Markdown code spans (one); code fences left alone."""
+    return re.sub(r"(?<!`)``(?!`)", "`", markdown)
+
+
+def _nested_in(kinds: Types, names: set[str]) -> list[str]:
+    """``names`` and the nested types their fields use, transitively, sorted."""
+    todo, seen = list(names), set(names)
+    while todo:
+        model = kinds.models[todo.pop()]
+        for info in model.model_fields.values():
+            spelled = kinds.spell(info.annotation, output=False)  # may meet a model first here
+            for name in list(kinds.models):
+                if name not in seen and f"{name}Args" in spelled:
+                    seen.add(name)
+                    todo.append(name)
+    return sorted(seen)
 
 
 def index_page() -> str:
@@ -366,7 +387,7 @@ def index_page() -> str:
     for item in REGISTRY:
         spec = provider_class(item.name).spec
         lines.append(f"- [{item.name}]({item.module}.md) — {_paragraph(spec.doc.split(chr(10) + chr(10))[0])}\n")
-    return "".join(lines)
+    return _single_ticks("".join(lines))
 
 
 # -- packages -----------------------------------------------------------------------------------------

@@ -165,6 +165,21 @@ DECISIONS: dict[str, str] = {
     '("row N: <field>: <problem>"); good rows of a FAILED job are still applied.',
     "bulk.cells": "Cells are strings, except columns under serviceData (JSON values) and the booleans/numbers "
     "of the device schema (authorized.register); an empty cell means the property is absent.",
+    "bulk.pace": "The emulator applies bulk rows in file order in the background, 5,000 rows/s by default (PUT "
+    '/_emulator/bulk {"rowsPerSecond": N}; 0 or less: as fast as possible; reset restores the default); rows already '
+    "applied are readable while the job is still STARTED.",
+    "bulk.running": 'A PUT of a bulkId whose job is still STARTED in that domain is 409 "bulkId: job <bulkId> is '
+    'still running" and leaves the running job untouched; jobs with other bulkIds run at the same time; a finished '
+    "bulkId may be reused, the new job replacing its status.",
+    "bulk.progress": "Besides the documented fields, the bulk status carries processedRows and totalRows (integers, "
+    "an undocumented emulator extension): totalRows is 0 until the file has been read, processedRows grows as rows "
+    "are processed (bad rows included) and equals totalRows once the job stops; clients may log them but must not "
+    "depend on them.",
+    "bulk.client": "read_bulk_csv stops at the first problem (header first, then row by row) and refuses the "
+    "columns bulk_csv never writes (unknown or snake_case names, server-set ones, a bare authorized/serviceData); "
+    "a deeper serviceData.foo.bar column nests its JSON value; split_bulk keeps each CSV strictly under 10 MiB and "
+    "checks every device before any chunk is sent; wait_bulk polls after 0.2 s, doubling up to 5 s, until COMPLETED "
+    "or FAILED, and times out with DeadlineExceededError naming the bulk id (the job keeps running).",
     "cache.expiration": "expiration is one of DAY, WEEK, MONTH, QUARTER, HALF-YEAR (default), YEAR, or a "
     "unix timestamp in seconds; GET adds ttl = expiry as unix seconds.",
     "cache.number": "A cache number is 1-64 characters.",

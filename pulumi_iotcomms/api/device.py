@@ -6,29 +6,39 @@ import csv
 import io
 import json
 import re
+import time
+import types
 import warnings
-from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from pulumi_iotcomms.errors import InputError
+from pulumi_iotcomms._transport import render_path
+from pulumi_iotcomms.errors import DeadlineExceededError, InputError
 
 from ._ops import Collection, Doc
 from ._schema import COMPUTED, REPLACE, SECRET, Regex, WireModel, behaviour, format_errors
 from .contract import route
 
 __all__ = [
+    "BULK_LIMIT_BYTES",
     "DEVICE_ID_PATTERN",
     "AlarmBridgeServiceData",
     "Authorized",
+    "BulkResult",
     "Device",
     "DeviceApi",
     "OverrideInAlarmEvent",
     "bulk_csv",
+    "read_bulk_csv",
+    "split_bulk",
 ]
 
 DEVICE_ID_PATTERN = r"^[a-zA-Z0-9\-\._:~+]+$"
+BULK_LIMIT_BYTES = 10 * 1024 * 1024
+"""A bulk CSV file must be under this many bytes (the docs' 10MB, read as MiB like the emulator)."""
 
 AlarmProtocol = Literal[
     "api",
@@ -162,6 +172,22 @@ class Device(WireModel):
         return self
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    """A finished bulk job (:meth:`DeviceApi.wait_bulk`)."""
+
+    bulk_id: str
+    """The job's bulk id."""
+    status: Literal["COMPLETED", "FAILED"]
+    """``COMPLETED``, or ``FAILED`` when a row (or the whole file) was refused; good rows are still applied."""
+    reason: str
+    """The service's reason text, verbatim."""
+    failed_rows: dict[int, str] = field(default_factory=dict)
+    """CSV row number (the header is row 1, ``devices[i]`` of the upload is row ``i + 2``) -> ``"field: problem"``.
+    Empty for a COMPLETED job, and for a FAILED one whose reason names no row.
+    """
+
+
 class DeviceApi(Collection):
     """``/provisioning/device/{domain}``: PUT adds or modifies by the body's deviceId."""
 
@@ -187,6 +213,97 @@ class DeviceApi(Collection):
         r = route("device.bulk_get")
         body = self.transport.request_json(r.method, r.path, {"domain": domain, "bulkId": bulk_id})
         return dict(body.get("status") or {})
+
+    def wait_bulk(
+        self,
+        domain: str,
+        bulk_id: str,
+        *,
+        on_progress: Callable[[int, int], object] | None = None,
+        timeout: float = 600.0,
+        sleep: Callable[[float], object] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> BulkResult:
+        """Poll :meth:`bulk_status` until the job is COMPLETED or FAILED.
+
+        The first poll is 0.2 s after the call, the waits double up to 5 s, and the last poll is at the
+        deadline. ``on_progress(processed, total)`` is called whenever the status carries ``processedRows``
+        and ``totalRows`` (an undocumented emulator extension; ignored while ``totalRows`` is 0, before the
+        file is read) and they changed. A status other than COMPLETED or FAILED counts as still running.
+        ``sleep`` and ``clock`` are injectable for tests.
+
+        Raises:
+            DeadlineExceededError: the job is still running after ``timeout`` seconds; it keeps running on
+                the server, so waiting again with the same ``bulk_id`` picks it up.
+            ApiError: a status request failed.
+        """
+        deadline = clock() + timeout
+        delay = _FIRST_POLL_S
+        polls = 0
+        counts: tuple[int, int] | None = None
+        while True:
+            sleep(min(delay, max(0.0, deadline - clock())))
+            status = self.bulk_status(domain, bulk_id)
+            polls += 1
+            latest = _bulk_counts(status)
+            if latest is not None and latest != counts:
+                counts = latest
+                if on_progress is not None:
+                    on_progress(*counts)
+            state = status.get("status")
+            if state == "COMPLETED" or state == "FAILED":
+                reason = str(status.get("reason") or "")
+                return BulkResult(bulk_id, state, reason, _failed_rows(reason) if state == "FAILED" else {})
+            if clock() >= deadline:
+                r = route("device.bulk_get")
+                progress = f", {counts[0]} of {counts[1]} rows processed" if counts else ""
+                raise DeadlineExceededError(
+                    f"bulk job {bulk_id!r} of {domain} did not finish within {timeout:g} s "
+                    f"({polls} status polls, last status {state!r}{progress}); the job keeps running on the "
+                    "server: wait again with the same bulk id, or give it a longer timeout",
+                    timeout_seconds=timeout,
+                    method=r.method,
+                    path=render_path(r.path, {"domain": domain, "bulkId": bulk_id}),
+                    attempts=polls,
+                )
+            delay = min(delay * 2, _MAX_POLL_S)
+
+
+_FIRST_POLL_S = 0.2
+_MAX_POLL_S = 5.0
+_REASON_ROW = re.compile(r"row (\d+):\s*(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _bulk_counts(status: dict[str, Any]) -> tuple[int, int] | None:
+    processed, total = status.get("processedRows"), status.get("totalRows")
+    # totalRows is 0 until the service has read the file: no progress to tell yet.
+    if type(processed) is int and type(total) is int and 0 <= processed <= total and total > 0:
+        return processed, total
+    return None
+
+
+def _failed_rows(reason: str) -> dict[int, str]:
+    """``{row: "field: problem"}`` from a FAILED job's reason (``row N: field: problem`` items).
+
+    Items are separated by ``; `` or newlines; an item without a ``row N:`` prefix continues the row
+    before it (one row's several field errors, or a problem text that itself contains ``; ``). A
+    ``header: ...`` item is the header's, row 1.
+    """
+    rows: dict[int, str] = {}
+    current: int | None = None
+    for item in re.split(r"; |\r?\n", reason):
+        item = item.strip()
+        if not item:
+            continue
+        match = _REASON_ROW.fullmatch(item)
+        if match:
+            current, item = int(match[1]), match[2]
+        elif item.lower().startswith("header:"):
+            current = 1
+        elif current is None:
+            continue  # text before the first row: kept in the reason only
+        rows[current] = f"{rows[current]}; {item}" if current in rows else item
+    return rows
 
 
 _COMPUTED_COLUMNS = frozenset(
@@ -281,3 +398,330 @@ def bulk_csv(devices: Sequence[Device]) -> str:
             _check_cell(number, column, cell)
         writer.writerow(cells)
     return out.getvalue()
+
+
+# -- reading a bulk CSV and splitting an upload ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    """Where a header cell's values go in a device body, and how its cells are read."""
+
+    path: tuple[str, ...]
+    kind: type | None
+    """bool, int, float or str for a typed property; None for a JSON value (``serviceData.*``)."""
+
+
+def _scalar(annotation: Any) -> type | None:
+    """bool, int, float or str for a scalar annotation (Optional, Annotated and Literal unwrapped)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType or origin is Literal:
+        members = get_args(annotation)
+        found = {type(m) if origin is Literal else _scalar(m) for m in members if m is not type(None)}
+        return found.pop() if len(found) == 1 else None
+    return annotation if annotation in (bool, int, float, str) else None
+
+
+def _nested(annotation: Any) -> type[BaseModel] | None:
+    """The model of a nested-object annotation (Optional unwrapped)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        found = [m for m in map(_nested, get_args(annotation)) if m is not None]
+        return found[0] if len(found) == 1 else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _is_json(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_is_json(m) for m in get_args(annotation))
+    return get_origin(annotation) is dict or annotation is dict
+
+
+def _typed_columns() -> tuple[dict[str, _Column], frozenset[str]]:
+    """The typed columns bulk_csv writes (``authorized.register``...) and the roots of JSON columns."""
+    columns: dict[str, _Column] = {}
+    json_roots: set[str] = set()
+    for name, info in Device.model_fields.items():
+        alias = info.alias or name
+        sub = _nested(info.annotation)
+        if behaviour(Device, name).computed:
+            continue
+        if _is_json(info.annotation):
+            json_roots.add(alias)
+            continue
+        fields = (
+            {f"{alias}.{s_info.alias or s_name}": s_info for s_name, s_info in sub.model_fields.items()}
+            if sub is not None
+            else {alias: info}
+        )
+        for column, f_info in fields.items():
+            kind = _scalar(f_info.annotation)
+            if kind is None:
+                # A new field type must be taught to the reader rather than be read as text.
+                raise RuntimeError(f"read_bulk_csv cannot read column {column} ({f_info.annotation})")
+            columns[column] = _Column(tuple(column.split(".")), kind)
+    return columns, frozenset(json_roots)
+
+
+_TYPED_COLUMNS, _JSON_ROOTS = _typed_columns()
+_OBJECT_ROOTS = frozenset(c.partition(".")[0] for c in _TYPED_COLUMNS if "." in c)
+_SNAKE_NAMES = {name: info.alias or name for name, info in Device.model_fields.items()}
+_COLUMNS_ALLOWED = "the device properties in camelCase: " + ", ".join(
+    [*_TYPED_COLUMNS, *(f"{root}.<key>" for root in sorted(_JSON_ROOTS))]
+)
+_HEADER_ALLOWED = "a header naming deviceId and authType, then any other device properties"
+_CSV_ALLOWED = (
+    "a well-formed CSV file: a cell holding a comma, double quote or line break is enclosed in double quotes, "
+    "with each double quote inside it doubled; cells up to 128 KiB"
+)
+_JSON_ALLOWED = (
+    'a JSON value: text in double quotes (in a CSV file """example text"""), a number, true, false, null, '
+    "an array or an object; no NaN or Infinity"
+)
+_KINDS: dict[type, tuple[str, str]] = {
+    bool: ("a boolean", "true or false (lowercase)"),
+    int: ("an integer", "an integer, e.g. 42"),
+    float: ("a number", "a number, e.g. 300000 or 1.5"),
+}
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _cell_value(kind: type | None, cell: str, where: str) -> Any:
+    """A non-empty cell read as ``kind`` (None: a JSON value); InputError at ``where`` otherwise."""
+    if kind is str:
+        return cell
+    if kind is None:
+        try:
+            return json.loads(cell, parse_constant=_no_constant)
+        except ValueError as exc:
+            raise InputError(f"not a JSON value ({exc})", path=where, allowed=_JSON_ALLOWED) from None
+    if kind is bool and cell in ("true", "false"):
+        return cell == "true"
+    if kind is int and _INTEGER.fullmatch(cell):
+        return int(cell)
+    if kind is float and _NUMBER.fullmatch(cell):
+        return float(cell)
+    name, allowed = _KINDS[kind]
+    raise InputError(f"{cell!r} is not {name}", path=where, allowed=allowed)
+
+
+def _header_column(name: str, where: str) -> _Column:
+    typed = _TYPED_COLUMNS.get(name)
+    if typed is not None:
+        return typed
+    root, dot, rest = name.partition(".")
+    if dot and root in _JSON_ROOTS:
+        keys = rest.split(".")
+        for key in keys:
+            _check_name(key, where)
+        return _Column((root, *keys), None)
+    if name in _COMPUTED_COLUMNS:
+        problem = f"{name} is set by the server; a bulk CSV cannot provision it"
+    elif name in _JSON_ROOTS or name in _OBJECT_ROOTS:
+        problem = f"{name} is an object: its properties are dotted columns ({name}.<key>)"
+    elif name in _SNAKE_NAMES:
+        problem = f"unknown column {name!r}; the header uses camelCase names ({_SNAKE_NAMES[name]})"
+    else:
+        problem = f"unknown column {name!r}"
+    raise InputError(problem, path=where, allowed=_COLUMNS_ALLOWED)
+
+
+def _read_header(header: list[str]) -> list[tuple[str, _Column]]:
+    """The header's columns, in order; InputError for an empty, repeated, unknown or conflicting one."""
+    columns: list[tuple[str, _Column]] = []
+    positions: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        where = f"row 1, column {name or position}"
+        if not name:
+            raise InputError("the header cell is empty", path=where, allowed=_COLUMNS_ALLOWED)
+        if name in positions:
+            raise InputError(
+                f"the column appears twice (columns {positions[name]} and {position})",
+                path=where,
+                allowed="each column once",
+            )
+        positions[name] = position
+        columns.append((name, _header_column(name, where)))
+    json_paths = {column.path: name for name, column in columns if column.kind is None}
+    for name, column in columns:
+        for end in range(2, len(column.path)):
+            outer = json_paths.get(column.path[:end])
+            if column.kind is None and outer is not None:
+                raise InputError(
+                    f"conflicts with column {outer}, which holds the whole value",
+                    path=f"row 1, column {name}",
+                    allowed=f"either {outer} holding a JSON object or its dotted columns, not both",
+                )
+    for required in ("deviceId", "authType"):
+        if required not in positions:
+            raise InputError(
+                f"the header has no {required} column", path=f"row 1, column {required}", allowed=_HEADER_ALLOWED
+            )
+    return columns
+
+
+def _field_doc(path: str) -> str | None:
+    """The documentation of the deepest typed device property on a wire ``path``."""
+    model: type[BaseModel] | None = Device
+    doc: str | None = None
+    for part in path.split("."):
+        by_alias = {info.alias or name: info for name, info in model.model_fields.items()} if model else {}
+        if part not in by_alias:
+            break
+        doc, model = by_alias[part].description, _nested(by_alias[part].annotation)
+    return " ".join(doc.replace("``", "").split()) if doc else None
+
+
+def _read_row(number: int, columns: list[tuple[str, _Column]], cells: list[str]) -> Device:
+    if len(cells) != len(columns):
+        where = columns[len(cells)][0] if len(cells) < len(columns) else str(len(columns) + 1)
+        raise InputError(
+            f"the row has {len(cells)} cells, the header {len(columns)}",
+            path=f"row {number}, column {where}",
+            allowed="a cell for every header column (an empty cell for an absent property)",
+        )
+    body: dict[str, Any] = {}
+    for (name, column), cell in zip(columns, cells, strict=True):
+        if cell == "":
+            continue
+        _check_cell(number, name, cell)
+        target = body
+        for key in column.path[:-1]:
+            target = target.setdefault(key, {})
+        target[column.path[-1]] = _cell_value(column.kind, cell, f"row {number}, column {name}")
+    try:
+        return Device.model_validate(body, by_alias=True, by_name=False)
+    except ValidationError as exc:
+        path, problem = format_errors(exc)[0]
+    names = [name for name, _ in columns]
+    # A problem inside a JSON cell is named by the cell's column and the path within its value.
+    outer = max((n for n in names if path.startswith(f"{n}.")), key=len, default=None)
+    if path not in names and outer is not None:
+        path, problem = outer, f"{path[len(outer) + 1 :]}: {problem}"
+    raise InputError(
+        problem, path=f"row {number}, column {path}", allowed=_field_doc(path) or "a value the device schema accepts"
+    )
+
+
+def read_bulk_csv(text: str) -> list[Device]:
+    """Read a bulk provisioning CSV (the format :func:`bulk_csv` writes) into validated devices.
+
+    The header (row 1) names device properties in camelCase, nested objects as dotted columns
+    (``authorized.register``) and ``serviceData`` keys as ``serviceData.<key>`` (a deeper
+    ``serviceData.foo.bar`` nests, as in the docs' example) holding JSON values. An empty cell means
+    the property is absent; a row with only blank cells is skipped; a leading byte order mark is ignored.
+    ``read_bulk_csv(bulk_csv(devices)) == devices`` unless a device has an empty string, an empty
+    ``serviceData`` or a property outside the schema (the CSV cannot tell the first two from absent ones,
+    and the reader refuses unknown columns).
+
+    Raises:
+        InputError: for the first problem, ``path`` ``"row N, column C"`` (``"rows M and N, column
+            deviceId"`` for a repeated deviceId; ``column (csv)`` for malformed CSV): an empty,
+            repeated, unknown or server-set header column, a missing deviceId or authType column, a
+            row of the wrong length, a cell a spreadsheet would run as a formula, a boolean, number
+            or JSON cell that does not parse, or a device the schema refuses.
+    """
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
+    columns: list[tuple[str, _Column]] | None = None
+    devices: list[Device] = []
+    rows_of: dict[str, int] = {}
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            if columns is None:
+                header = [cell.strip() for cell in cells]
+                columns = _read_header(header) if any(header) else []
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue
+            if not columns:
+                raise InputError("the header row is empty", path="row 1, column deviceId", allowed=_HEADER_ALLOWED)
+            device = _read_row(number, columns, cells)
+            first = rows_of.setdefault(device.device_id, number)
+            if first != number:
+                raise InputError(
+                    f"deviceId {device.device_id!r} is on two rows",
+                    path=f"rows {first} and {number}, column deviceId",
+                    allowed="one row per deviceId: merge the two rows or remove one",
+                )
+            devices.append(device)
+    except csv.Error as exc:
+        # The csv module stops at the damage; the row is the record it was reading.
+        raise InputError(
+            f"malformed CSV: {exc}", path=f"row {number + 1}, column (csv)", allowed=_CSV_ALLOWED
+        ) from None
+    return devices
+
+
+def _csv_bytes(cells: Sequence[str]) -> int:
+    """Bytes of one rendered CSV line (as :func:`bulk_csv` writes it, UTF-8)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return len(out.getvalue().encode())
+
+
+def _checked_row(number: int, device: Device) -> dict[str, str]:
+    """The device's bulk row, refused as :func:`bulk_csv` would, but naming its row in the whole list."""
+    try:
+        row = _bulk_row(device)
+    except InputError as exc:
+        raise InputError(exc.message, path=f"row {number}, column {exc.path}", allowed=exc.allowed) from None
+    for column, cell in row.items():
+        _check_cell(number, column, cell)
+    return row
+
+
+def _growth(columns: dict[str, None], rows: int, row: dict[str, str]) -> tuple[list[str], int, int]:
+    """Adding ``row`` to a chunk of ``rows`` rows under ``columns``: its new columns, the bytes it adds
+    to the rows, and the bytes of the grown header."""
+    new = [column for column in row if column not in columns]
+    header = [*columns, *new]
+    # Each new column is one more empty cell, one comma, on every row already in the chunk.
+    added = rows * len(new) + _csv_bytes([row.get(column, "") for column in header])
+    return new, added, _csv_bytes(header)
+
+
+def split_bulk(devices: Sequence[Device], limit_bytes: int = BULK_LIMIT_BYTES) -> list[list[Device]]:
+    """Split ``devices`` into consecutive chunks, in order, each with a ``bulk_csv(chunk)`` under ``limit_bytes``.
+
+    Chunks are filled greedily (each as long as the limit allows); every device is checked as
+    :func:`bulk_csv` checks it before any chunk is returned, so no chunk of an upload is refused
+    after others were sent. No devices give no chunks.
+
+    Raises:
+        InputError: naming ``row N`` as in ``bulk_csv(devices)`` (``devices[i]`` is row ``i + 2``): a
+            device whose CSV alone (header and row) is not under the limit (the column named is its
+            largest cell), or a cell or property :func:`bulk_csv` refuses.
+    """
+    chunks: list[list[Device]] = []
+    chunk: list[Device] = []
+    columns: dict[str, None] = {}  # the chunk's header, in bulk_csv's first-seen order
+    rows_bytes = 0  # the chunk's rows as rendered under its current header
+    for number, device in enumerate(devices, start=2):
+        row = _checked_row(number, device)
+        new, added, header_bytes = _growth(columns, len(chunk), row)
+        if chunk and header_bytes + rows_bytes + added >= limit_bytes:
+            chunks.append(chunk)
+            chunk, columns, rows_bytes = [], {}, 0
+            new, added, header_bytes = _growth(columns, 0, row)
+        if not chunk and header_bytes + added >= limit_bytes:
+            largest = max(row, key=lambda column: len(row[column].encode()))
+            raise InputError(
+                f"device {device.device_id!r} alone makes a {header_bytes + added}-byte bulk CSV, "
+                f"not under the limit of {limit_bytes} bytes",
+                path=f"row {number}, column {largest}",
+                allowed=f"a device whose bulk CSV (header and row) is under {limit_bytes} bytes; its largest "
+                f"cell is {largest} ({len(row[largest].encode())} bytes)",
+            )
+        chunk.append(device)
+        columns.update(dict.fromkeys(new))
+        rows_bytes += added
+    if chunk:
+        chunks.append(chunk)
+    return chunks

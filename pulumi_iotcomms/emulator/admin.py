@@ -2,7 +2,10 @@
 
 - ``GET|DELETE /requests``: the request log (method, path, query, status, body, injected fault).
 - ``GET|PUT /faults``: fault configuration (see :class:`.faults.FaultConfig`) and injected counts.
-- ``POST /reset``: forget all objects, faults and the log (start-up credentials stay).
+- ``POST /reset``: forget all objects, faults and the log, stop running bulk jobs and restore the bulk pace
+  (start-up credentials stay).
+- ``GET|PUT /bulk``: the pace bulk jobs apply rows at, ``{"rowsPerSecond": N}`` (default 5000; 0 or less:
+  as fast as possible); running jobs follow a change.
 - ``GET /objects``: every stored object, ``{domain: {collection: {key: doc}}}``, credentials omitted.
 - ``PUT /hosts/{domain}/{siteId}/{hostId}``: set a host's ``activeCalls``/``state`` (calls happen).
 - ``PUT /hosts/{domain}/{siteId}/{hostId}/calls``: give a host calls that end while it is drained,
@@ -18,6 +21,7 @@ Errors are answered as the API's are (:func:`._http.problem_response`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +33,7 @@ from .auth import KEYS
 from .core import Emulator
 from .faults import FaultConfig
 from .hybrid import DRAIN_PER_READ, HOSTS, REPORTED, public_host
+from .provisioning.devices import stop_bulk_jobs
 from .provisioning.usage import record_sip_logs, record_statistics
 
 __all__ = ["admin_routes"]
@@ -54,8 +59,20 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         return {"success": True, **emu.faults.snapshot()}
 
     async def reset(request: Request) -> Any:
+        stop_bulk_jobs(emu)
         emu.reset()
         return {"success": True}
+
+    async def bulk(request: Request) -> Any:
+        if request.method == "PUT":
+            body = await json_body(request)
+            if not isinstance(body, dict) or set(body) != {"rowsPerSecond"}:
+                raise Problem(400, '(body): expected {"rowsPerSecond": N}')
+            rate = body["rowsPerSecond"]
+            if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
+                raise Problem(400, "rowsPerSecond: must be a number (0 or less: as fast as possible)")
+            emu.bulk_rows_per_second = float(rate)
+        return {"success": True, "rowsPerSecond": emu.bulk_rows_per_second}
 
     async def objects(request: Request) -> Any:
         out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -121,6 +138,7 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         Route(f"{prefix}/requests", endpoint(requests), methods=["GET", "DELETE"]),
         Route(f"{prefix}/faults", endpoint(faults), methods=["GET", "PUT"]),
         Route(f"{prefix}/reset", endpoint(reset), methods=["POST"]),
+        Route(f"{prefix}/bulk", endpoint(bulk), methods=["GET", "PUT"]),
         Route(f"{prefix}/objects", endpoint(objects), methods=["GET"]),
         Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}", endpoint(host), methods=["PUT"]),
         Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}/calls", endpoint(calls), methods=["PUT"]),

@@ -16,7 +16,10 @@ from .auth import Authenticator, Caller
 from .faults import FaultConfig, FaultInjector, RequestLog
 from .store import Store
 
-__all__ = ["Emulator", "Handler"]
+__all__ = ["BULK_ROWS_PER_SECOND", "Emulator", "Handler"]
+
+#: The default pace of bulk jobs: a 10,000-row job takes about 2 s, long enough for clients to poll.
+BULK_ROWS_PER_SECOND = 5000.0
 
 
 @dataclass
@@ -28,12 +31,16 @@ class Emulator:
         admin: whether ``/_emulator/*`` test endpoints are enabled.
         tokens: ``(domain, token)`` pairs registered at start (and again after a reset).
         public_keys: ``(domain, PEM)`` pairs registered at start (and again after a reset).
+
+    ``bulk_rows_per_second`` is the pace bulk jobs apply rows at (0 or less: as fast as possible); running
+    jobs follow a change, and a reset restores :data:`BULK_ROWS_PER_SECOND`.
     """
 
     store: Store = field(default_factory=Store)
     admin: bool = False
     tokens: list[tuple[str, str]] = field(default_factory=list)
     public_keys: list[tuple[str, str]] = field(default_factory=list)
+    bulk_rows_per_second: float = field(default=BULK_ROWS_PER_SECOND, init=False)
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(self.store)
@@ -51,10 +58,12 @@ class Emulator:
             self.auth.add_public_key(domain, pem, source="startup")
 
     def reset(self) -> None:
-        """Forget every object, fault and logged request; keep the start-up credentials."""
+        """Forget every object, fault and logged request and restore the bulk pace; keep the start-up
+        credentials."""
         self.store.clear()
         self.log.clear()
         self.faults.configure(FaultConfig())
+        self.bulk_rows_per_second = BULK_ROWS_PER_SECOND
         self.seed_credentials()
 
 

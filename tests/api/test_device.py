@@ -605,7 +605,8 @@ def test_bulk_upload_of_a_formula_cell_sends_nothing(api: DeviceApi, emulator: E
 def test_bulk_status_reports_the_documented_fields_and_ends_completed(api: DeviceApi) -> None:
     api.bulk_upload(DOMAIN, "job-1", [Device(device_id="unit-1", auth_type="deviceid")])
     first = api.bulk_status(DOMAIN, "job-1")
-    assert set(first) == {"bulkId", "domain", "status", "startedAt", "stoppedAt", "reason"}
+    # The documented fields; the emulator may add its progress counts (DECISIONS["bulk.progress"]).
+    assert {"bulkId", "domain", "status", "startedAt", "stoppedAt", "reason"} <= set(first)
     assert (first["bulkId"], first["domain"]) == ("job-1", DOMAIN)
     assert first["status"] in {"STARTED", "COMPLETED"}
     final = wait_for_job(api, "job-1")

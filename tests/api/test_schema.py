@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 import pytest
 from pydantic import Field, ValidationError, model_validator
 
-from pulumi_iotcomms.api import _schema
 from pulumi_iotcomms.api._schema import (
     COMPUTED,
     REPLACE,
@@ -63,34 +62,6 @@ class Sample(WireModel):
     labels: dict[str, int] | None = None
     choice: int | str | None = None
     mode: Literal["onError", "always"] | None = None
-
-
-# -- module surface --------------------------------------------------------------------------------
-
-
-def test_all_lists_the_public_names() -> None:
-    """__all__ is exactly the documented surface and every name exists."""
-    assert sorted(_schema.__all__) == sorted(
-        [
-            "COMPUTED",
-            "REPLACE",
-            "SECRET",
-            "WRITE_ONLY",
-            "Behaviour",
-            "HttpUrl",
-            "HttpsUrl",
-            "Int32",
-            "IpAddress",
-            "Regex",
-            "RestAuthentication",
-            "WireModel",
-            "behaviour",
-            "format_errors",
-            "validate_wire",
-        ]
-    )
-    for name in _schema.__all__:
-        assert hasattr(_schema, name), name
 
 
 # -- Behaviour -------------------------------------------------------------------------------------

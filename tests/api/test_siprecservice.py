@@ -26,7 +26,6 @@ SETTINGS: dict[str, Any] = {
 
 
 def test_siprec_settings_have_the_notification_settings_fields_and_metadata() -> None:
-    assert issubclass(SiprecService, NotificationSettings)
     assert fields_of(SiprecService) == fields_of(NotificationSettings)
     assert secret_fields(SiprecService) == {"rest_authentication"}
 

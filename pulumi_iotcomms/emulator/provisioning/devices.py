@@ -1,4 +1,8 @@
-"""Devices: ``/provisioning/device/{domain}``, one at a time or as a bulk CSV job."""
+"""Devices: ``/provisioning/device/{domain}``, one at a time or as a bulk CSV job.
+
+A bulk job applies its rows in the background at ``Emulator.bulk_rows_per_second``, so clients see it
+``STARTED`` for a while; its status also carries ``processedRows`` and ``totalRows`` (not in the docs).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import asyncio
 import csv
 import io
 import json
+import math
 import secrets
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -19,7 +25,7 @@ from ..auth import Caller
 from ..core import Emulator, Handler
 from ._common import apply_patch, listing, md5, now_ms
 
-__all__ = ["BULK_LIMIT_BYTES", "HANDLERS"]
+__all__ = ["BULK_LIMIT_BYTES", "HANDLERS", "stop_bulk_jobs"]
 
 BULK_LIMIT_BYTES = 10 * 1024 * 1024
 #: Fields the server sets: a client's values for them are dropped, the stored ones kept.
@@ -28,7 +34,6 @@ COMPUTED = computed_fields(Device)
 NEVER_CONNECTED: dict[str, Any] = {"heartbeatStatus": "offline", "heartbeatExpiration": 0}
 if not set(NEVER_CONNECTED) <= set(COMPUTED):
     raise RuntimeError(f"Device no longer marks {sorted(set(NEVER_CONNECTED) - set(COMPUTED))} as computed")
-_background: set[asyncio.Task[None]] = set()
 
 
 def _store_device(emu: Emulator, domain: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -140,51 +145,94 @@ def _csv_body(header: list[str], row: list[str]) -> dict[str, Any]:
     return body
 
 
-def _csv_rows(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
-    """Parse a bulk CSV into device bodies; the second item lists ``(row, error)`` (row 1 is the header)."""
+#: A data row of a bulk CSV: its number (the header is row 1) and its device body, or what is wrong with it.
+_Row = tuple[int, dict[str, Any] | str]
+
+
+def _csv_rows(text: str) -> list[_Row]:
+    """Parse a bulk CSV into its data rows, blank lines left out; ValueError (``header: ...``) for a bad header."""
     reader = csv.reader(io.StringIO(text))
-    rows: list[dict[str, Any]] = []
-    errors: list[tuple[int, str]] = []
+    rows: list[_Row] = []
     header: list[str] | None = None
     number = 1  # the last row read; the header is row 1
     try:
         header = [h.strip() for h in next(reader, [])]
         if "deviceId" not in header or "authType" not in header:
-            return [], [(1, "header: must name the deviceId and authType columns")]
+            raise ValueError("header: must name the deviceId and authType columns")
         for row in reader:
             number += 1
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                errors.append((number, f"expected {len(header)} cells, got {len(row)}"))
+                rows.append((number, f"expected {len(header)} cells, got {len(row)}"))
                 continue
             try:
-                rows.append({**_csv_body(header, row), "_row": number})
+                rows.append((number, _csv_body(header, row)))
             except ValueError as exc:
-                errors.append((number, str(exc)))
+                rows.append((number, str(exc)))
     except csv.Error as exc:
         # e.g. a cell over the csv module's field size limit (128 KiB) or a NUL byte: the rest is unreadable.
-        errors.append((1 if header is None else number + 1, f"(csv): {exc}; the rest was not read"))
-    return rows, errors
+        rows.append((1 if header is None else number + 1, f"(csv): {exc}; the rest was not read"))
+    return rows
 
 
-async def _run_bulk(emu: Emulator, domain: str, bulk_id: str, text: str) -> None:
-    await asyncio.sleep(0.01)
-    # Parsing a 10 MB file takes a while; off the event loop, other requests keep being answered.
-    rows, errors = await asyncio.to_thread(_csv_rows, text)
-    for body in rows:
-        number = body.pop("_row")
-        try:
-            _store_device(emu, domain, body)
-        except Problem as problem:
-            errors.append((number, problem.reason))
-        await asyncio.sleep(0)
-    reasons = [m if m.startswith("header:") else f"row {n}: {m}" for n, m in sorted(errors, key=lambda e: e[0])]
-    status = emu.store.get("bulk", domain, bulk_id) or {}
+#: How often a paced job applies the rows that are due, and how long it may hold the event loop at a time.
+_TICK_S, _SLICE_S = 0.02, 0.005
+#: Running jobs by ``(id(emulator), domain, bulkId)``: a running job holds its emulator, so the id is unique.
+_jobs: dict[tuple[int, str, str], asyncio.Task[None]] = {}
+
+
+def stop_bulk_jobs(emu: Emulator) -> None:
+    """Cancel ``emu``'s running bulk jobs (before a reset: they would write into the emptied store)."""
+    for (owner, _domain, _bulk_id), task in list(_jobs.items()):
+        if owner == id(emu):
+            task.cancel()
+
+
+def _apply_row(emu: Emulator, domain: str, row: dict[str, Any] | str) -> str | None:
+    """Store one parsed row; what is wrong with it, if anything."""
+    if isinstance(row, str):
+        return row
+    try:
+        _store_device(emu, domain, row)
+    except Problem as problem:
+        return problem.reason
+    return None
+
+
+async def _run_bulk(emu: Emulator, status: dict[str, Any], text: str) -> None:
+    """Apply the CSV's rows at ``emu.bulk_rows_per_second``, keeping ``processedRows`` in the status current."""
+    domain, bulk_id = status["domain"], status["bulkId"]
+    problems: list[str] = []
+    try:
+        # Parsing a 10 MB file takes a while; off the event loop, other requests keep being answered.
+        rows = await asyncio.to_thread(_csv_rows, text)
+    except ValueError as exc:
+        rows, problems = [], [str(exc)]
+    status["totalRows"] = len(rows)
+    emu.store.put("bulk", domain, bulk_id, status)
+    loop = asyncio.get_running_loop()
+    done, allowance, last = 0, 0.0, loop.time()
+    while done < len(rows):
+        now, rate = loop.time(), emu.bulk_rows_per_second
+        # Rows accrue at the pace read now, so a pace set while the job runs applies from then on.
+        allowance = min(allowance + (now - last) * rate if rate > 0 else math.inf, len(rows) - done)
+        last = now
+        before, until = done, time.perf_counter() + _SLICE_S
+        while allowance >= 1 and time.perf_counter() < until:
+            number, row = rows[done]
+            if problem := _apply_row(emu, domain, row):
+                problems.append(f"row {number}: {problem}")
+            done, allowance = done + 1, allowance - 1
+        if done > before:
+            status["processedRows"] = done
+            emu.store.put("bulk", domain, bulk_id, status)
+        if done < len(rows):
+            await asyncio.sleep(_TICK_S if allowance < 1 else 0)
     status.update(
-        status="FAILED" if errors else "COMPLETED",
+        status="FAILED" if problems else "COMPLETED",
         stoppedAt=now_ms(),
-        reason="; ".join(reasons) if errors else f"{len(rows)} devices provisioned",
+        reason="; ".join(problems) if problems else f"{len(rows)} devices provisioned",
     )
     emu.store.put("bulk", domain, bulk_id, status)
 
@@ -201,6 +249,11 @@ async def _device_bulk_put(emu: Emulator, request: Request, caller: Caller) -> A
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Problem(400, "(body): the CSV file must be UTF-8 text") from None
+    # Checked after the last await, so two PUTs of one bulkId cannot both start a job.
+    key = (id(emu), p["domain"], p["bulkId"])
+    running = _jobs.get(key)
+    if running is not None and not running.done():
+        raise Problem(409, f"bulkId: job {p['bulkId']} is still running")
     status = {
         "bulkId": p["bulkId"],
         "domain": p["domain"],
@@ -208,11 +261,19 @@ async def _device_bulk_put(emu: Emulator, request: Request, caller: Caller) -> A
         "startedAt": now_ms(),
         "stoppedAt": 0,
         "reason": "",
+        "processedRows": 0,
+        "totalRows": 0,
     }
     emu.store.put("bulk", p["domain"], p["bulkId"], status)
-    task = asyncio.get_running_loop().create_task(_run_bulk(emu, p["domain"], p["bulkId"], text))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    task = asyncio.get_running_loop().create_task(_run_bulk(emu, status, text))
+    _jobs[key] = task
+
+    def forget(done: asyncio.Task[None]) -> None:
+        # A finished job's bulkId may already run again; only this job's entry goes.
+        if _jobs.get(key) is done:
+            del _jobs[key]
+
+    task.add_done_callback(forget)
     return {"success": True}
 
 
