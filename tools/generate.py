@@ -101,7 +101,7 @@ def props_of(spec: Spec) -> list[Prop]:
                 None,
                 b.annotation or "Any",
                 b.doc.format(noun=noun),
-                required=False,
+                required=b.required,
                 argument=b.argument,
                 output=name != "adopt",
                 behaviour=b,

@@ -51,6 +51,7 @@ class Behaviour:
         doc: documentation of a provider-side input (a wire field's is its attribute docstring).
         annotation: the Python type of a provider-side input, as generated code spells it.
         argument: a program sets it (False: an output the provider sets, e.g. a generated password).
+        required: a program must set it (a provider-side input; a wire field's follows from its type).
     """
 
     replace: bool = False
@@ -61,6 +62,7 @@ class Behaviour:
     doc: str = ""
     annotation: str = ""
     argument: bool = True
+    required: bool = False
 
 
 REPLACE = Behaviour(replace=True)

@@ -62,8 +62,8 @@ class SiteHostProvider(IotcommsProvider):
         name="SiteHost",
         model=HostCommission,
         extra={
-            "site_id": Behaviour(replace=True, annotation="str", doc="the site the host belongs to."),
-            "host_id": Behaviour(replace=True, annotation="str", doc="the host name."),
+            "site_id": Behaviour(replace=True, required=True, annotation="str", doc="the site the host belongs to."),
+            "host_id": Behaviour(replace=True, required=True, annotation="str", doc="the host name."),
             "drain_on_delete": Behaviour(
                 server_default=True,
                 annotation="bool",

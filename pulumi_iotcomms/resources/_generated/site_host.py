@@ -40,12 +40,12 @@ class SiteHost(pulumi.dynamic.Resource, module="iotcomms", name="SiteHost"):
         )
     """
 
+    host_id: pulumi.Output[str]
+    """The host name."""
+    site_id: pulumi.Output[str]
+    """The site the host belongs to."""
     domain: pulumi.Output[str]
     """Tenant domain; defaults to the ``iotcomms:domain`` config."""
-    host_id: pulumi.Output[str | None]
-    """The host name."""
-    site_id: pulumi.Output[str | None]
-    """The site the host belongs to."""
     network_interfaces: pulumi.Output[Sequence[str] | None]
     """Static IPv4/IPv6 addresses (with ``network_prefix_length``); omit for DHCP."""
     network_prefix_length: pulumi.Output[int | None]
@@ -68,9 +68,9 @@ class SiteHost(pulumi.dynamic.Resource, module="iotcomms", name="SiteHost"):
         self,
         resource_name: str,
         *,
+        host_id: pulumi.Input[str],
+        site_id: pulumi.Input[str],
         domain: pulumi.Input[str] | None = None,
-        host_id: pulumi.Input[str] | None = None,
-        site_id: pulumi.Input[str] | None = None,
         network_interfaces: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         network_prefix_length: pulumi.Input[int] | None = None,
         adopt: pulumi.Input[bool] | None = None,
@@ -83,9 +83,9 @@ class SiteHost(pulumi.dynamic.Resource, module="iotcomms", name="SiteHost"):
 
         Args:
             resource_name: The Pulumi resource name.
-            domain: Tenant domain; defaults to the ``iotcomms:domain`` config. (changing it replaces the host)
             host_id: The host name. (changing it replaces the host)
             site_id: The site the host belongs to. (changing it replaces the host)
+            domain: Tenant domain; defaults to the ``iotcomms:domain`` config. (changing it replaces the host)
             network_interfaces: Static IPv4/IPv6 addresses (with ``network_prefix_length``); omit for DHCP.
                 (changing it replaces the host)
             network_prefix_length: Network prefix length in bits (0-32 for IPv4, 0-128 for IPv6). (changing it
@@ -105,9 +105,9 @@ class SiteHost(pulumi.dynamic.Resource, module="iotcomms", name="SiteHost"):
             "SiteHost",
             resource_name,
             {
-                "domain": domain,
                 "host_id": host_id,
                 "site_id": site_id,
+                "domain": domain,
                 "network_interfaces": network_interfaces,
                 "network_prefix_length": network_prefix_length,
                 "adopt": adopt,
