@@ -33,7 +33,10 @@ __all__ = [
     "RestAuthentication",
     "WireModel",
     "behaviour",
+    "computed_fields",
     "format_errors",
+    "server_defaults",
+    "settable_fields",
     "validate_wire",
 ]
 
@@ -77,6 +80,31 @@ def behaviour(model: type[BaseModel], field: str) -> Behaviour:
         if isinstance(item, Behaviour):
             return item
     return Behaviour()
+
+
+def _wire_name(model: type[BaseModel], name: str) -> str:
+    return model.model_fields[name].alias or name
+
+
+def computed_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Wire names of the fields the server sets, in declaration order (the bulk CSV leaves them out,
+    the emulator ignores what a client sends for them)."""
+    return tuple(_wire_name(model, n) for n in model.model_fields if behaviour(model, n).computed)
+
+
+def settable_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Wire names of the declared fields a client sets (all but the computed ones), in declaration order."""
+    return tuple(_wire_name(model, n) for n in model.model_fields if not behaviour(model, n).computed)
+
+
+def server_defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """``{wire name: value}`` the server fills in when a body leaves the field out."""
+    out = {}
+    for name in model.model_fields:
+        default = behaviour(model, name).server_default
+        if default is not None:
+            out[_wire_name(model, name)] = default
+    return out
 
 
 class WireModel(BaseModel):

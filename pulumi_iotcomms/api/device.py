@@ -19,7 +19,7 @@ from pulumi_iotcomms._transport import render_path
 from pulumi_iotcomms.errors import DeadlineExceededError, InputError
 
 from ._ops import Collection, Doc
-from ._schema import COMPUTED, REPLACE, SECRET, Regex, WireModel, behaviour, format_errors
+from ._schema import COMPUTED, REPLACE, SECRET, Regex, WireModel, behaviour, computed_fields, format_errors
 from .contract import route
 
 __all__ = [
@@ -306,9 +306,7 @@ def _failed_rows(reason: str) -> dict[int, str]:
     return rows
 
 
-_COMPUTED_COLUMNS = frozenset(
-    info.alias or name for name, info in Device.model_fields.items() if behaviour(Device, name).computed
-)
+_COMPUTED_COLUMNS = frozenset(computed_fields(Device))
 _FORMULA_START = ("=", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _CELL_ALLOWED = "cells not starting with =, @, tab or carriage return; a leading + or - only in a deviceId or a number"

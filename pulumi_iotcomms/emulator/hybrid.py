@@ -12,9 +12,9 @@ from typing import Any
 
 from starlette.requests import Request
 
+from pulumi_iotcomms.api._schema import computed_fields, settable_fields
 from pulumi_iotcomms.api.site import HostCommission
 
-from ._fields import computed_fields, settable_fields
 from ._http import Problem, json_body, validated
 from .auth import Caller
 from .core import Emulator, Handler

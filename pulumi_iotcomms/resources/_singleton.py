@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from pulumi.dynamic import CreateResult
 
 from pulumi_iotcomms.api._ops import Doc, Singleton
-from pulumi_iotcomms.api._schema import Behaviour, WireModel
+from pulumi_iotcomms.api._schema import WireModel
 from pulumi_iotcomms.errors import ConflictingObjectError, DeadlineExceededError, IotcommsError
 
 from . import _claims
 from ._engine import normalize, to_wire
-from ._provider import AMBIGUOUS, RECONCILE_ATTEMPTS, IotcommsProvider, Spec, Target, _rejected
+from ._provider import AMBIGUOUS, INTERNAL, RECONCILE_ATTEMPTS, IotcommsProvider, Spec, Target, _rejected
 
 __all__ = ["PREVIOUS", "SingletonProvider", "recorded_settings", "settings_spec"]
 
 PREVIOUS = "previous_settings"
 
 
-def settings_spec(name: str, model: type[WireModel], *, kind: str, doc: str) -> Spec:
-    """The spec of a per-domain settings resource (``kind`` names its object in the Pulumi id):
-    ``doc``, then the create/destroy and adoption paragraph all settings share."""
+def settings_spec(name: str, model: type[WireModel], *, kind: str, noun: str, doc: str) -> Spec:
+    """The spec of a per-domain settings resource (``kind`` names its object in the Pulumi id, ``noun``
+    in prose): ``doc``, then the create/destroy and adoption paragraph all settings share."""
     common = (
         f"Pulumi id: ``<domain>/{kind}``. The service has no create or delete: creating this resource"
         " records the settings that existed before (secret output ``previous_settings``, their JSON text)"
@@ -31,9 +32,8 @@ def settings_spec(name: str, model: type[WireModel], *, kind: str, doc: str) -> 
         " were made elsewhere: creating fails rather than taking them over, unless ``adopt=True``. Updates"
         " PUT the whole object."
     )
-    adopt = Behaviour(
-        server_default=False,
-        annotation="bool",
+    adopt = replace(
+        INTERNAL["adopt"],
         doc="take over settings that are already set on the domain (they are recorded and restored on"
         " destroy), instead of failing.",
     )
@@ -43,7 +43,7 @@ def settings_spec(name: str, model: type[WireModel], *, kind: str, doc: str) -> 
         kept=(PREVIOUS,),
         kept_docs={PREVIOUS: "the settings found before the first write, as JSON text; destroy restores them."},
         extra={"adopt": adopt},
-        noun="settings",
+        noun=noun,
         doc=f"{doc}\n\n{common}",
     )
 

@@ -18,6 +18,7 @@ class NotificationSettingsProvider(SingletonProvider):
         "NotificationSettings",
         NotificationSettingsModel,
         kind="notificationsettings",
+        noun="notification settings",
         doc="The event notification destinations of a tenant (one per domain): where its service alarms and"
         " SIP events go, by SNS or by HTTPS callbacks.",
     )

@@ -18,6 +18,7 @@ class SiprecServiceProvider(SingletonProvider):
         "SiprecService",
         SiprecServiceModel,
         kind="siprecservice",
+        noun="SIPREC service settings",
         doc="The SIPREC service settings of a tenant (one per domain); the docs give them the notification"
         " settings' shape.",
     )

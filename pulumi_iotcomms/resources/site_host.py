@@ -7,6 +7,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeGuard
 
 import pulumi
@@ -19,7 +20,7 @@ from pulumi_iotcomms.errors import IotcommsError, NotFoundError
 
 from ._engine import is_unknown, normalize
 from ._generated.site_host import SiteHost
-from ._provider import IotcommsProvider, Spec, Target
+from ._provider import INTERNAL, IotcommsProvider, Spec, Target
 
 __all__ = ["DRAIN_TIMEOUT_SECONDS", "SiteHost", "SiteHostProvider", "host_target", "site_and_host"]
 
@@ -82,9 +83,8 @@ class SiteHostProvider(IotcommsProvider):
                 " to end after draining it; past it the operation fails and the host stays drained. Default:"
                 ' ``opts.custom_timeouts.delete`` when given (e.g. ``"10m"``), else 600.',
             ),
-            "adopt": Behaviour(
-                server_default=False,
-                annotation="bool",
+            "adopt": replace(
+                INTERNAL["adopt"],
                 doc="take over an already commissioned host with this id instead of failing. If it has other"
                 " addressing than declared, ``pulumi up`` drains it, waits for its calls to end, decommissions"
                 " it and commissions it again with the declared addressing (the preview says this may happen).",

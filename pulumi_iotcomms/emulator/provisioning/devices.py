@@ -17,9 +17,9 @@ from typing import Any
 
 from starlette.requests import Request
 
-from pulumi_iotcomms.api.device import Device
+from pulumi_iotcomms.api._schema import computed_fields
+from pulumi_iotcomms.api.device import BULK_LIMIT_BYTES, Device
 
-from .._fields import computed_fields
 from .._http import Problem, json_body, page_params, validated
 from ..auth import Caller
 from ..core import Emulator, Handler
@@ -27,7 +27,6 @@ from ._common import apply_patch, listing, md5, now_ms
 
 __all__ = ["BULK_LIMIT_BYTES", "HANDLERS", "stop_bulk_jobs"]
 
-BULK_LIMIT_BYTES = 10 * 1024 * 1024
 #: Fields the server sets: a client's values for them are dropped, the stored ones kept.
 COMPUTED = computed_fields(Device)
 #: The computed fields' values before the device first connects (the others stay absent until then).

@@ -9,14 +9,13 @@ from typing import Any
 
 from starlette.requests import Request
 
-from pulumi_iotcomms.api._schema import WireModel
+from pulumi_iotcomms.api._schema import WireModel, computed_fields, server_defaults
 from pulumi_iotcomms.api.alarmbridge import AlarmBridge
 from pulumi_iotcomms.api.alarmeventmapper import AlarmEventMapper
 from pulumi_iotcomms.api.cloudsipua import CloudSipUa
 from pulumi_iotcomms.api.contract import SERVICE_KINDS
 from pulumi_iotcomms.api.mediaservice import MediaService
 
-from .._fields import computed_fields, server_defaults
 from .._http import Problem, json_body, page_params, validated
 from ..auth import Caller
 from ..core import Emulator, Handler

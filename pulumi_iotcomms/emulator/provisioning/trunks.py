@@ -7,9 +7,9 @@ from typing import Any
 
 from starlette.requests import Request
 
+from pulumi_iotcomms.api._schema import server_defaults
 from pulumi_iotcomms.api.trunk import Trunk
 
-from .._fields import server_defaults
 from .._http import Problem, json_body, page_params, validated
 from ..auth import Caller
 from ..core import Emulator, Handler

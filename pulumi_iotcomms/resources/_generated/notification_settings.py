@@ -79,7 +79,8 @@ class NotificationSettings(pulumi.dynamic.Resource, module="iotcomms", name="Not
 
         Args:
             resource_name: The Pulumi resource name.
-            domain: Tenant domain; defaults to the ``iotcomms:domain`` config. (changing it replaces the settings)
+            domain: Tenant domain; defaults to the ``iotcomms:domain`` config. (changing it replaces the
+                notification settings)
             rest_authentication: Objects signing the callback requests, tried in order.
             alarm_topic: AWS ARN of the SNS topic for service alarms.
             sip_events_topic: AWS ARN of the SNS topic for SIP events.

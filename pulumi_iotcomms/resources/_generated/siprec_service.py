@@ -76,7 +76,8 @@ class SiprecService(pulumi.dynamic.Resource, module="iotcomms", name="SiprecServ
 
         Args:
             resource_name: The Pulumi resource name.
-            domain: Tenant domain; defaults to the ``iotcomms:domain`` config. (changing it replaces the settings)
+            domain: Tenant domain; defaults to the ``iotcomms:domain`` config. (changing it replaces the SIPREC
+                service settings)
             rest_authentication: Objects signing the callback requests, tried in order.
             alarm_topic: AWS ARN of the SNS topic for service alarms.
             sip_events_topic: AWS ARN of the SNS topic for SIP events.
