@@ -40,7 +40,7 @@ from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent, StepEventMetadata
 
 from tests.harness.props import Secret
-from tests.harness.scenario import Operation, Scenario, ScenarioStep, StepOutcome
+from tests.harness.scenario import Operation, Scenario, ScenarioStep, StepOutcome, leaves
 
 PASSPHRASE = "harness-passphrase"
 """Passphrase of the throw-away stacks."""
@@ -141,17 +141,6 @@ def program_directory(scenario: Scenario) -> Path | None:
     return next(iter(directories), None)
 
 
-def _hides_secret(value: Any) -> bool:
-    """Whether ``pulumi stack output --json`` (no ``--show-secrets``) hid a secret in this value."""
-    if value == "[secret]":
-        return True
-    if isinstance(value, dict):
-        return any(_hides_secret(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_hides_secret(v) for v in value)
-    return False
-
-
 def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
@@ -226,7 +215,7 @@ class AutomationRunner:
         """Create the backend, the project settings and the stack; set the config.
 
         A scenario whose programs are a directory (all the same one) runs it as the CLI runs a
-        project: a copy of the directory is the workspace's work dir (stacks of one project opened
+        project: the directory, linked into ``workdir``, is the workspace's work dir (stacks of one project opened
         with the same ``workdir`` share it and the backend, side by side)."""
         directory = program_directory(scenario)
         if directory is None:
@@ -285,7 +274,8 @@ class AutomationRunner:
             # ... but only marks outputs secret as a whole; the CLI's own view shows nested secrets too.
             if any(isinstance(value.value, (dict, list)) for value in result.outputs.values()):
                 shown = json.loads(self.cli("stack", "output", "--json"))
-                secret = frozenset(key for key, value in shown.items() if _hides_secret(value))
+                # `pulumi stack output --json` without --show-secrets shows each secret as "[secret]".
+                secret = frozenset(key for key, value in shown.items() if "[secret]" in leaves(value))
         elif error is None and step.op == "refresh":
             outputs = {key: value.value for key, value in stack.outputs().items()}
         return StepOutcome(step.op, normalize(step.op, metas), outputs, error, result, secret)

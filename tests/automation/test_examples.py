@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.automation.differential import differences, run_differential
+from tests.automation.differential import compare, run_differential
 from tests.automation.runner import AutomationRunner, engine_required
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
 from tests.examples._scenarios import EXAMPLES, example_scenario, side_by_side
@@ -38,10 +38,7 @@ def test_multi_environment_side_by_side_with_real_engine(emulator: EmulatorClien
     ours = side_by_side(HarnessRunner, emulator, tmp_path / "harness")
     emulator.reset()
     theirs = side_by_side(AutomationRunner, emulator, tmp_path / "engine")
-    assert len(ours) == len(theirs)
-    for (stack, op, changes, server), (_, _, engine_changes, engine_server) in zip(ours, theirs, strict=True):
-        assert changes == engine_changes, f"{stack} {op}: harness {changes} != engine {engine_changes}"
-        assert server == engine_server, f"{stack} {op}: {differences(server, engine_server)}"
+    compare("multi-environment side by side", ours, theirs)
 
 
 def test_stack_export_hides_and_show_secrets_reveals_generated_passwords(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -21,15 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from tests._http_server import free_port
 from tests.automation.runner import REPO_ROOT, engine_required
 
 pytestmark = engine_required()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _copy_checkout(target: Path) -> None:
@@ -51,7 +45,7 @@ def checkout(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], int]]:
     """A fresh copy of the repository, the environment to run make and pulumi in, the emulator port."""
     root = tmp_path / "clone"
     _copy_checkout(root)
-    port = _free_port()
+    port = free_port()
     stack_file = root / "Pulumi.dev.yaml"
     stack_file.write_text(stack_file.read_text().replace("127.0.0.1:8787", f"127.0.0.1:{port}"))
     env = {

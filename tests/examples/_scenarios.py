@@ -16,12 +16,20 @@ from typing import Any
 
 import tests.resources.test_device as device
 import tests.resources.test_site_host as site_host
-from tests.automation.differential import masked
+from tests.automation.differential import Observed, masked
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 from tests.examples._projects import REPO, Project
 from tests.harness import Secret
-from tests.harness.scenario import Operation, Scenario, ScenarioContext, ScenarioRunner, ScenarioStep, StepOutcome
-from tests.resources._lifecycle import Lifecycle, state_text
+from tests.harness.scenario import (
+    Operation,
+    Scenario,
+    ScenarioContext,
+    ScenarioRunner,
+    ScenarioStep,
+    StepOutcome,
+    leaves,
+)
+from tests.resources._lifecycle import Lifecycle, clear_log, state_text, writes_nothing
 
 SETTINGS = {"notifications"}
 """Resource names of per-tenant settings: they take over an existing object instead of adding one."""
@@ -122,14 +130,7 @@ def expected(project: Project, stack: str) -> tuple[set[str], tuple[str, ...]]:
     return example.names(project.program_config(stack)), example.secret_exports
 
 
-def writes(emulator: EmulatorClient) -> list[tuple[str, str]]:
-    """Write requests in the emulator's log."""
-    return [(r["method"], r["path"]) for r in emulator.requests() if r["method"] != "GET"]
-
-
-def example_scenario(
-    directory: str, stack: str, emulator: EmulatorClient, domain: str, token: str, *, destroy: bool = True
-) -> Scenario:
+def example_scenario(directory: str, stack: str, emulator: EmulatorClient, domain: str, token: str) -> Scenario:
     """The scenario of ``stack`` of the project in ``directory`` (repository-relative), in ``domain``.
 
     Build it when the emulator holds what the tenant has before (``destroy`` must give that back)."""
@@ -141,12 +142,6 @@ def example_scenario(
     config = project.test_config(stack, emulator, domain, token)
     secrets = [value.value for value in config.values() if isinstance(value, Secret)]
 
-    def clear(_ctx: ScenarioContext) -> None:
-        emulator.clear_requests()
-
-    def no_writes(_outcome: StepOutcome, _ctx: ScenarioContext) -> None:
-        assert writes(emulator) == [], writes(emulator)
-
     def deployed(outcome: StepOutcome, ctx: ScenarioContext) -> None:
         stored = sum(len(docs) for docs in emulator.objects().get(domain, {}).values())
         assert stored - sum(len(docs) for docs in before.get(domain, {}).values()) == len(names - SETTINGS)
@@ -156,7 +151,7 @@ def example_scenario(
         for value in secrets:
             assert value not in text, f"secret {value[:6]}... in plaintext state"
         for name in secret_exports:
-            for leaf in _leaves(outcome.outputs[name]):
+            for leaf in leaves(outcome.outputs[name]):
                 assert leaf, f"{name} has an empty secret"
                 assert str(leaf) not in text, f"generated secret of {name} in plaintext state"
 
@@ -176,15 +171,21 @@ def example_scenario(
             "preview",
             project.program,
             expect=dict.fromkeys(names, "create"),
-            before=clear,
-            check=no_writes,
+            before=clear_log(emulator),
+            check=writes_nothing(emulator),
             label="preview writes nothing",
         ),
         ScenarioStep("up", expect=dict.fromkeys(names, "create"), check=deployed, label="up"),
         ScenarioStep("preview", expect={}, label="second preview is empty"),
         ScenarioStep("refresh", expect={}, label="refresh without drift"),
         ScenarioStep("refresh", expect={name: "refresh"}, before=edit, label="out-of-band edit"),
-        ScenarioStep("preview", expect={name: kind}, before=clear, check=no_writes, label="drift in preview"),
+        ScenarioStep(
+            "preview",
+            expect={name: kind},
+            before=clear_log(emulator),
+            check=writes_nothing(emulator),
+            label="drift in preview",
+        ),
         ScenarioStep("up", expect={name: kind}, label="drift corrected"),
         ScenarioStep("refresh", expect={name: "drop"}, before=remove, label="out-of-band delete"),
         ScenarioStep("up", expect={name: "create"}, label="recreated"),
@@ -198,40 +199,31 @@ def example_scenario(
                 ScenarioStep("up", config=config_change, expect=change.expect, label=f"config {label}"),
                 ScenarioStep("preview", expect={}, label=f"after the {label}, converged"),
             ]
-    if destroy:
-        steps.append(ScenarioStep("destroy", expect=dict.fromkeys(names, "delete"), check=as_before, label="destroy"))
+    steps.append(ScenarioStep("destroy", expect=dict.fromkeys(names, "delete"), check=as_before, label="destroy"))
     return Scenario(
         name=f"example-{project.name}-{stack}", steps=steps, config=lambda _w: config, project=project.name, stack=stack
     )
-
-
-def _leaves(value: Any) -> list[Any]:
-    if isinstance(value, Mapping):
-        return [leaf for item in value.values() for leaf in _leaves(item)]
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [value]
 
 
 TENANTS = {"dev": (DOMAIN, TOKEN), "prod": (OTHER_DOMAIN, OTHER_TOKEN)}
 """The multi-environment example's stacks, each in its own tenant of the emulator."""
 
 
-def side_by_side(make_runner: Callable[[], ScenarioRunner], emulator: EmulatorClient, workdir: Path) -> list[Any]:
+def side_by_side(make_runner: Callable[[], ScenarioRunner], emulator: EmulatorClient, workdir: Path) -> list[Observed]:
     """The multi-environment example's dev and prod stacks deployed side by side (one backend, one
     project directory), checked, previewed and destroyed one after the other. Returns what each
-    operation did: (stack, operation, step kinds, the server afterwards)."""
+    operation did, labelled ``"<stack> <operation>"``."""
     directory = "examples/multi-environment"
     project = Project(REPO / directory)
     scenarios = {stack: example_scenario(directory, stack, emulator, *tenant) for stack, tenant in TENANTS.items()}
     runners = {stack: make_runner() for stack in TENANTS}
-    record: list[Any] = []
+    record: list[Observed] = []
 
     def run(stack: str, op: Operation, expect: Mapping[str, str]) -> StepOutcome:
         outcome = runners[stack].run(ScenarioStep(op, project.program if op in ("preview", "up") else None))
         assert outcome.error is None, f"{stack} {op}: {outcome.error}"
         assert outcome.changes == dict(expect), f"{stack} {op}: {outcome.changes}"
-        record.append((stack, op, outcome.changes, masked(emulator.objects())))
+        record.append(Observed(f"{stack} {op}", outcome.changes, False, masked(emulator.objects())))
         return outcome
 
     for stack, runner in runners.items():

@@ -48,12 +48,12 @@ def test_example_lifecycle(directory: str, emulator: EmulatorClient, tmp_path: P
 
 def test_multi_environment_stacks_side_by_side(emulator: EmulatorClient, tmp_path: Path) -> None:
     record = side_by_side(HarnessRunner, emulator, tmp_path)
-    assert [(stack, op) for stack, op, *_ in record] == [
-        ("dev", "up"),
-        ("prod", "up"),
-        ("dev", "preview"),
-        ("prod", "preview"),
-        ("dev", "destroy"),
-        ("prod", "preview"),
-        ("prod", "destroy"),
+    assert [step.label for step in record] == [
+        "dev up",
+        "prod up",
+        "dev preview",
+        "prod preview",
+        "dev destroy",
+        "prod preview",
+        "prod destroy",
     ]

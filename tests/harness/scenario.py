@@ -18,7 +18,7 @@ an operation would do nothing -- the "second preview is empty" check.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -148,7 +148,7 @@ class HarnessRunner:
             result = getattr(err, "result", None)
         if result is None:
             return StepOutcome(step.op, {}, {}, error, None)
-        hidden = frozenset(k for k, v in result.outputs.items() if _holds_secret(v))
+        hidden = frozenset(k for k, v in result.outputs.items() if any(isinstance(x, Secret) for x in leaves(v)))
         return StepOutcome(step.op, result.changes, result.plain_outputs, error, result, hidden)
 
     def close(self) -> None:
@@ -156,14 +156,16 @@ class HarnessRunner:
         self.harness = None
 
 
-def _holds_secret(value: Any) -> bool:
-    if isinstance(value, Secret):
-        return True
+def leaves(value: Any) -> Iterator[Any]:
+    """The scalar values inside ``value`` (mappings and sequences walked through; a ``Secret`` is one)."""
     if isinstance(value, Mapping):
-        return any(_holds_secret(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_holds_secret(v) for v in value)
-    return False
+        for item in value.values():
+            yield from leaves(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from leaves(item)
+    else:
+        yield value
 
 
 def run_scenario(

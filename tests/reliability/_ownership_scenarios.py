@@ -17,24 +17,13 @@ from tests.emulator_client import DOMAIN, OTHER_DOMAIN, EmulatorClient
 from tests.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
 from tests.reliability._util import PROJECT, writes
 from tests.reliability.test_ownership import DUPLICATES, EXPLICIT, GENERATED, MEDIA, TRUNK, _pair, declare
-from tests.resources._lifecycle import config_for
+from tests.resources._lifecycle import clear_log, config_for, writes_nothing
 
 ScenarioFactory = Callable[[EmulatorClient], Scenario]
 
 
 def _scenario(name: str, emulator: EmulatorClient, steps: list[ScenarioStep], **config: Any) -> Scenario:
     return Scenario(name, steps, config=lambda _w: config_for(emulator, config), project=PROJECT)
-
-
-def _clear(emulator: EmulatorClient) -> Callable[[ScenarioContext], None]:
-    return lambda _ctx: emulator.clear_requests()
-
-
-def _no_writes(emulator: EmulatorClient) -> Callable[[StepOutcome, ScenarioContext], None]:
-    def check(_outcome: StepOutcome, _ctx: ScenarioContext) -> None:
-        assert writes(emulator) == [], writes(emulator)
-
-    return check
 
 
 def _empty(emulator: EmulatorClient) -> Callable[[StepOutcome, ScenarioContext], None]:
@@ -58,16 +47,16 @@ def rename_without_aliases(kind: str) -> ScenarioFactory:
                     "up",
                     declare(resource, "new", inputs),
                     expect_error="already exists on the server",
-                    before=_clear(emulator),
-                    check=_no_writes(emulator),
+                    before=clear_log(emulator),
+                    check=writes_nothing(emulator),
                     label="rename without aliases fails",
                 ),
                 ScenarioStep(
                     "up",
                     declare(resource, "new", inputs, aliases=[pulumi.Alias(name="old")]),
                     expect={},
-                    before=_clear(emulator),
-                    check=_no_writes(emulator),
+                    before=clear_log(emulator),
+                    check=writes_nothing(emulator),
                     label="rename with aliases",
                 ),
                 ScenarioStep("refresh", expect={}),
@@ -97,8 +86,8 @@ def swap_device_ids(emulator: EmulatorClient) -> Scenario:
                 "up",
                 _devices("id-2", "id-1"),
                 expect_error="already exists on the server",
-                before=_clear(emulator),
-                check=_no_writes(emulator),
+                before=clear_log(emulator),
+                check=writes_nothing(emulator),
             ),
             ScenarioStep("destroy", expect={"a": "delete", "b": "delete"}, check=_empty(emulator)),
         ],
@@ -125,7 +114,7 @@ def adopt_once(emulator: EmulatorClient) -> Scenario:
                 "up",
                 declare(Device, "desk", {**ours, "adopt": True}),
                 expect={"desk": "create"},
-                before=_clear(emulator),
+                before=clear_log(emulator),
                 check=patched_only,
             ),
             ScenarioStep("preview", declare(Device, "desk", ours), expect={}),
@@ -153,7 +142,7 @@ def rename_with_adopt(emulator: EmulatorClient) -> Scenario:
                 "up",
                 declare(Device, "new", {**inputs, "adopt": True}),
                 expect={"new": "create", "old": "delete"},
-                before=_clear(emulator),
+                before=clear_log(emulator),
                 check=still_there,
             ),
             ScenarioStep("destroy", expect={"new": "delete"}, check=_empty(emulator)),
@@ -243,12 +232,12 @@ def rename_with_aliases(kind: str) -> ScenarioFactory:
             [
                 ScenarioStep("up", declare(resource, "old", inputs), expect={"old": "create"}),
                 ScenarioStep("preview", declare(resource, "new", inputs, aliases=alias), expect={}),
-                ScenarioStep("up", expect={}, before=_clear(emulator), check=same_id),
+                ScenarioStep("up", expect={}, before=clear_log(emulator), check=same_id),
                 ScenarioStep(
                     "up",
                     declare(resource, "new", {**inputs, "description": "renamed"}, aliases=alias),
                     expect={"new": "update"},
-                    before=_clear(emulator),
+                    before=clear_log(emulator),
                     check=patched,
                 ),
                 ScenarioStep("destroy", expect={"new": "delete"}, check=_empty(emulator)),

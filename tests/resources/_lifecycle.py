@@ -108,24 +108,34 @@ def _remember_id(outcome: StepOutcome, ctx: ScenarioContext) -> None:
     ctx.data["id"] = outcome.outputs["id"]
 
 
+def clear_log(emulator: EmulatorClient) -> Callable[[ScenarioContext], None]:
+    """A step's ``before``: empty the emulator's request log, so the step's ``check`` sees its own requests."""
+    return lambda _ctx: emulator.clear_requests()
+
+
+def writes_nothing(emulator: EmulatorClient) -> Callable[[StepOutcome, ScenarioContext], None]:
+    """A step's ``check``: the emulator received no write (after :func:`clear_log`)."""
+
+    def check(_outcome: StepOutcome, _ctx: ScenarioContext) -> None:
+        writes = [(r["method"], r["path"]) for r in emulator.requests() if r["method"] != "GET"]
+        assert writes == [], writes
+
+    return check
+
+
 def lifecycle_scenario(life: Lifecycle, emulator: EmulatorClient) -> Scenario:
     """The acceptance scenario for ``life`` against ``emulator`` (which must be empty)."""
     before_snapshot = life.snapshot(emulator)
     base, updated = program(life), program(life, life.update)
+    clear, no_writes = clear_log(emulator), writes_nothing(emulator)
 
     def exists(outcome: StepOutcome, ctx: ScenarioContext) -> None:
         _remember_id(outcome, ctx)
         emulator.ok("GET", life.url(_local_id(ctx)))
 
-    def clear(ctx: ScenarioContext) -> None:
-        emulator.clear_requests()
-
     def one_write(outcome: StepOutcome, ctx: ScenarioContext) -> None:
         writes = [(r["method"], r["body"]) for r in emulator.requests() if r["method"] != "GET"]
         assert writes == ([life.update_write] if life.update_write else []), writes
-
-    def no_writes(outcome: StepOutcome, ctx: ScenarioContext) -> None:
-        assert [r for r in emulator.requests() if r["method"] != "GET"] == []
 
     def edit(ctx: ScenarioContext) -> None:
         life.edit(emulator, _local_id(ctx))

@@ -16,6 +16,7 @@ import pytest
 import pulumi_iotcomms
 from pulumi_iotcomms import resources
 from pulumi_iotcomms.api._schema import behaviour
+from pulumi_iotcomms.resources._provider import SET_BY_CLASS
 from pulumi_iotcomms.resources._registry import REGISTRY, Entry, entry, provider_class
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,7 +59,7 @@ def test_every_model_field_is_an_argument_and_an_output(item: Entry) -> None:
         assert info.description, f"{item.name}.{name} has no docstring in {spec.model.__module__}"
         assert f"{name}: " in (init_doc if argument else class_doc), f"{item.name}.{name} is not documented"
     for name, b in spec.inputs().items():
-        if name in {"resource_name", "owner"}:
+        if name in SET_BY_CLASS:
             continue
         assert (name in parameters) == b.argument, name
         assert b.doc, f"{item.name}: the provider-side input {name} has no doc"
