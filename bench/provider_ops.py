@@ -81,14 +81,14 @@ def emulator() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def host_for(url: str) -> ProviderHost:
+def host_for(url: str, call_timeout: float = 30) -> ProviderHost:
     """A provider host configured for the emulator, as the engine would configure it."""
     return ProviderHost(
         config={"iotcomms:endpoint": url, "iotcomms:token": Secret(TOKEN)},
         project="bench",
         pythonpath=default_pythonpath([ROOT]),
         cwd=ROOT,
-        call_timeout=30,
+        call_timeout=call_timeout,
     )
 
 

@@ -15,7 +15,10 @@ from .resources._registry import REGISTRY
 
 if TYPE_CHECKING:
     from .errors import ConflictingObjectError as ConflictingObjectError
-    from .resources._generated import *  # noqa: F403 -- the resource classes
+
+    # The resource classes as their modules export them (DeviceFleet with from_csv); the providers the
+    # star brings in too are not exported at run time.
+    from .resources import *  # noqa: F403
 
 __version__ = "0.1.0"
 

@@ -270,7 +270,7 @@ class Transport:
                     headers={"Accept": "application/json", "User-Agent": self._user_agent},
                     # Redirects could forward the Authorization header elsewhere.
                     follow_redirects=False,
-                    limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+                    limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
                     timeout=self.timeout_seconds,
                 )
             return self._client

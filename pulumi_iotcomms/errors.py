@@ -7,6 +7,7 @@ meaning instead of by HTTP status::
     ├── ConfigurationError             bad/missing provider configuration (``key``)
     ├── InputError                     invalid resource input, caught before sending (``path``, ``allowed``)
     ├── ConflictingObjectError         create found the object already on the server (``adopt=True`` takes it over)
+    ├── PartialFailureError            an operation did part of its work; the state records that part (``reasons``)
     └── ApiError                       a failed API operation (``method``, ``path``, ``status``, ``reason``)
         ├── BadRequestError            400/422 validation failed
         ├── PayloadTooLargeError       413
@@ -50,6 +51,7 @@ __all__ = [
     "InputError",
     "IotcommsError",
     "NotFoundError",
+    "PartialFailureError",
     "PayloadTooLargeError",
     "RateLimitedError",
     "ServerError",
@@ -144,6 +146,19 @@ class ConflictingObjectError(IotcommsError):
     Nothing was written. The message names the object and the way out: ``aliases`` for a renamed
     resource, ``adopt=True`` (once) to take over an object this stack did not create.
     """
+
+
+class PartialFailureError(IotcommsError):
+    """An operation on many objects (a fleet's devices) applied part of its changes.
+
+    Args:
+        message: What was done and what failed.
+        reasons: One line per object that failed, naming it and the server's reason.
+    """
+
+    def __init__(self, message: str, *, reasons: list[str]) -> None:
+        self.reasons = list(reasons)
+        super().__init__(message)
 
 
 class ApiError(IotcommsError):

@@ -5,14 +5,15 @@ resources take them), so type checkers and IDEs know the keys and their types.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 import pulumi
-from typing_extensions import NotRequired
+from typing_extensions import NotRequired, Required
 
 __all__ = [
     "AuthorizedArgs",
     "BackupEndpointArgs",
+    "DeviceArgs",
     "RestAuthenticationArgs",
     "TargetEndpointArgs",
     "ToneSettingsArgs",
@@ -43,6 +44,41 @@ class BackupEndpointArgs(TypedDict, total=False):
     """Overrides the SIP From: header towards the backup."""
     backup_default_voice_destination: NotRequired[pulumi.Input[str]]
     """SIP URI the voice call goes to by default, with the backup."""
+
+
+class DeviceArgs(TypedDict, total=False):
+    """A device provisioned for a domain (``PUT /device/{domain}``)."""
+
+    device_id: Required[pulumi.Input[str]]
+    r"""Unique id in the domain, ``^[a-zA-Z0-9\-\._:~+]+$``; for alarm units ``customerSiteId:controllerId:deviceId``.
+    """
+    auth_type: Required[pulumi.Input[Literal["credentials", "deviceid", "userid"]]]
+    """``credentials`` (SIP digest), ``deviceid`` (SCAIP white list) or ``userid`` (JWT)."""
+    device_type: NotRequired[pulumi.Input[Literal["sipDevice", "alarmbridgeConnect", "groupScheme", "alarmUnit"]]]
+    """``sipDevice``, ``alarmbridgeConnect``, ``groupScheme`` or ``alarmUnit``."""
+    description: NotRequired[pulumi.Input[str]]
+    """Notes, at most 200 characters."""
+    device_cli: NotRequired[pulumi.Input[str]]
+    """Telephone number used to resolve the device on incoming calls."""
+    mac_address: NotRequired[pulumi.Input[str]]
+    """MAC address of the associated Alarmbridge Connect gateway."""
+    password: NotRequired[pulumi.Input[str]]
+    """For ``userid`` (required): the password for the /authorize API. For ``credentials``: the SIP password, sent as
+    ``ha1`` (the API uses ``password`` for ``userid`` devices only) and exported as ``sip_password``.
+    """
+    ha1: NotRequired[pulumi.Input[str]]
+    """For ``credentials``: a SIP HA1 hash instead of a password; without it (and without ``password``) the SIP
+    password is generated.
+    """
+    authorized: NotRequired[pulumi.Input[AuthorizedArgs]]
+    """For ``userid``: what the device may do."""
+    service_data: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """Free-form service settings, keys passed verbatim (camelCase), e.g. ``{"alarmBridge": {"heartbeatInterval":
+    300000}}``. The documented keys of ``alarmBridge`` are checked (``heartbeatInterval`` a number of at least
+    300000, ``alarmProtocol`` one of the Alarmbridge protocols, ``emergencyDestination`` a string,
+    ``overrideInAlarmEvent`` an object of strings with an integer ``priority``, ``usePredefinedDestination`` a
+    boolean); other keys pass through unchecked. No number may be NaN or infinite.
+    """
 
 
 class RestAuthenticationArgs(TypedDict, total=False):

@@ -74,6 +74,11 @@ class EmulatorClient:
         assert resp.status_code == 200, resp.text
         return float(resp.json()["rowsPerSecond"])
 
+    def reject_bulk_rows(self, reasons: dict[str, str]) -> None:
+        """Make bulk jobs refuse the rows of these device ids with ``deviceId: <reason>`` (a reset clears it)."""
+        resp = self.http.put("/_emulator/bulk", json={"rejectDeviceIds": reasons})
+        assert resp.status_code == 200, resp.text
+
     def objects(self) -> dict[str, Any]:
         return dict(self.http.get("/_emulator/objects").json()["objects"])
 

@@ -4,35 +4,43 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import grpc  # type: ignore[import-untyped, unused-ignore]
 import pulumi
 import pytest
 
+from pulumi_iotcomms.resources._partial import STATUS_DETAILS_KEY, status_details
 from tests.harness import (
     UNKNOWN,
     CheckFailedError,
     Harness,
     HarnessError,
     OperationResult,
+    PartialFailureError,
     ProgramError,
     ProviderError,
     Secret,
 )
+from tests.harness.host import init_error_message, rpc_status
 from tests.harness.props import go_property_string
 from tests.harness.scenario import HarnessRunner, Scenario, run_scenario
-from tests.harness.toy import TYPE_TOKEN, Plain, Thing
+from tests.harness.toy import PARTIAL_CREATE, PARTIAL_UPDATE, TYPE_TOKEN, Plain, Thing, partial_reasons
 from tests.harness.toy_scenarios import (
     API_KEY,
     CHECK_FAILURE_A,
+    PARTIAL_PASSWORD,
     alias_scenario,
     lifecycle_scenario,
     live_records,
     pair_program,
+    partial_failure_scenario,
+    partial_program,
     removal_scenario,
     toy_config,
 )
@@ -81,7 +89,11 @@ def _assert_host_gone(result: OperationResult) -> None:
 # -- scenarios shared with tests/automation -------------------------------------------------------
 
 
-@pytest.mark.parametrize("scenario", [lifecycle_scenario(), removal_scenario(), alias_scenario()], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "scenario",
+    [lifecycle_scenario(), removal_scenario(), alias_scenario(), partial_failure_scenario()],
+    ids=lambda s: s.name,
+)
 def test_toy_scenario(scenario: Scenario, tmp_path: Path) -> None:
     run_scenario(scenario, HarnessRunner(), tmp_path)
 
@@ -430,6 +442,152 @@ def test_directory_program_with_provider_pickled_by_value(tmp_path: Path) -> Non
     assert harness.state.by_name("e").type == "pulumi-python:dynamic/demo:Echo"
     assert harness.preview().changes == {}
     assert harness.destroy().changes == {"e": "delete"}
+
+
+# -- partial failures (pulumi_iotcomms.resources._partial.fail_with_state) ---------------------------
+
+
+def test_init_errors_read_as_the_engines_message() -> None:
+    # plugin.InitError.Error(): the reasons listed by hashicorp/go-multierror
+    assert init_error_message([]) == "resource init failed"
+    assert init_error_message(["one"]) == "1 error occurred:\n\t* one\n\n"
+    assert init_error_message(["one", "two"]) == "2 errors occurred:\n\t* one\n\t* two\n\n"
+
+
+class _FakeRpcError:
+    """What :func:`rpc_status` uses of a ``grpc.RpcError``."""
+
+    def __init__(self, code: grpc.StatusCode, details: str, trailers: tuple[tuple[str, bytes], ...]) -> None:
+        self._code, self._details, self._trailers = code, details, trailers
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+    def trailing_metadata(self) -> tuple[tuple[str, bytes], ...]:
+        return self._trailers
+
+
+def test_status_details_are_read_as_grpc_go_reads_them() -> None:
+    details = status_details("id-1", {"x": 1}, ["why"], "the provider's message", {"y": 2})
+    trailer = (STATUS_DETAILS_KEY, details)
+    status = rpc_status(_FakeRpcError(grpc.StatusCode.UNKNOWN, "Traceback ...", (trailer,)))
+    assert (status.code, status.message) == (grpc.StatusCode.UNKNOWN, "the provider's message")
+    assert status.init_failed is not None
+    assert (status.init_failed.id, list(status.init_failed.reasons)) == ("id-1", ["why"])
+    # another code in the trailer than the call's: grpc-go fails the call with INTERNAL, no details
+    mismatch = rpc_status(_FakeRpcError(grpc.StatusCode.INTERNAL, "boom", (trailer,)))
+    assert mismatch.code == grpc.StatusCode.INTERNAL
+    assert mismatch.message.startswith("grpc-status-details-bin mismatch")
+    assert mismatch.init_failed is None
+    # no trailer, or one that is not a google.rpc.Status: the call's own status
+    plain = rpc_status(_FakeRpcError(grpc.StatusCode.UNKNOWN, "boom", ()))
+    assert (plain.code, plain.message, plain.init_failed) == (grpc.StatusCode.UNKNOWN, "boom", None)
+    garbage = rpc_status(_FakeRpcError(grpc.StatusCode.UNKNOWN, "boom", ((STATUS_DETAILS_KEY, b"\xff\xff"),)))
+    assert (garbage.message, garbage.init_failed) == ("boom", None)
+
+
+def test_partially_failed_create_is_recorded_and_updated_next(harness: Harness, tmp_path: Path) -> None:
+    value = f"{PARTIAL_CREATE} one"
+    with pytest.raises(PartialFailureError) as info:
+        harness.up(partial_program(value))
+    err = info.value
+    reasons = partial_reasons("created", "thing-a", value)
+    assert (err.method, err.reasons) == ("Create", reasons)
+    assert str(err).endswith(init_error_message(reasons))  # the engine's message: the reasons
+    assert "RuntimeError" in err.details  # the provider's traceback is kept aside
+    assert err.result.changes == {"a": "create"}  # type: ignore[attr-defined]
+    _, record = live_records(tmp_path / "store")["thing-a"]
+
+    state = harness.state.by_name("a")
+    assert state.id == record["id"] == err.id
+    assert state.init_errors == reasons
+    assert state.inputs["value"] == value  # the checked inputs (the error's are not used)
+    assert state.outputs["revision"] == 1
+    assert state.outputs["token"] == Secret(record["token"])  # additional secret output
+    assert state.outputs["password"] == Secret(PARTIAL_PASSWORD)  # secret input -> secret output
+    text = harness.state_path.read_text()
+    assert json.loads(text)["resources"][state.urn]["init_errors"] == reasons  # the checkpoint's initErrors
+    for plaintext in (record["token"], PARTIAL_PASSWORD):
+        assert plaintext not in text
+
+    preview = harness.preview()
+    assert preview.changes == {"a": "update"}
+    assert "Update" not in _methods(preview, "a")
+    retry = harness.up()
+    assert retry.changes == {"a": "update"}
+    (diff,) = retry.calls_for("Diff", "a")
+    assert diff.error is None  # the toy's diff found no change; the init errors made it an update
+    assert retry.calls_for("Update", "a")[0].request["news"]["value"] == value
+    assert harness.state.by_name("a").init_errors == []
+    assert "init_errors" not in json.loads(harness.state_path.read_text())["resources"][state.urn]
+    assert live_records(tmp_path / "store")["thing-a"][1]["revision"] == 2
+    assert harness.preview().changes == {}
+
+
+def test_partially_failed_update_keeps_the_old_inputs(harness: Harness, tmp_path: Path) -> None:
+    harness.up(partial_program("one"))
+    old = harness.state.by_name("a")
+    value = f"{PARTIAL_UPDATE} two"
+    with pytest.raises(PartialFailureError, match=re.escape(partial_reasons("updated", "thing-a", value)[0])) as info:
+        harness.up(partial_program(value))
+    assert info.value.method == "Update"
+    assert info.value.result.changes == {"a": "update"}  # type: ignore[attr-defined]
+    state = harness.state.by_name("a")
+    assert state.id == old.id
+    assert state.inputs == old.inputs  # engine/update.go: old inputs, new outputs
+    assert state.outputs["value"] == value
+    assert state.outputs["revision"] == 2
+    assert state.outputs["token"] == old.outputs["token"]
+    assert isinstance(state.outputs["token"], Secret)
+    assert state.init_errors == partial_reasons("updated", "thing-a", value)
+
+    # a refresh whose Read succeeds clears the init errors (RefreshStep.Apply)
+    refreshed = harness.refresh()
+    assert refreshed.changes == {"a": "refresh"}  # the inputs read are the new ones
+    assert harness.state.by_name("a").init_errors == []
+    assert harness.up().changes == {}
+
+
+def test_partially_failed_replacement_leaves_the_old_instance_pending(harness: Harness, tmp_path: Path) -> None:
+    harness.up(partial_program("one"))
+    old = harness.state.by_name("a")
+    value = f"{PARTIAL_CREATE} fancy"
+    with pytest.raises(PartialFailureError) as info:
+        harness.up(partial_program(value, kind="fancy"))
+    assert info.value.result.changes == {"a": "replace"}  # type: ignore[attr-defined]
+    state = harness.state
+    new = state.by_name("a")
+    assert new.id != old.id
+    assert (new.outputs["kind"], new.init_errors) == ("fancy", partial_reasons("created", "thing-a", value))
+    # CreateStep.Apply marks the replaced instance for deletion even when the create failed partially
+    assert [(r.name, r.id) for r in state.pending_deletes] == [("a", old.id)]
+
+    retry = harness.up()
+    assert [(step.name, step.kind) for step in retry.steps] == [("a", "update"), ("a", "delete")]
+    assert retry.calls_for("Delete")[0].request["id"] == old.id
+    assert harness.state.pending_deletes == []
+    assert harness.state.by_name("a").init_errors == []
+
+
+def test_init_errors_with_replace_on_changes_star_replace(harness: Harness) -> None:
+    def program(value: str) -> Callable[[], None]:
+        def run() -> None:
+            Thing("a", value, opts=pulumi.ResourceOptions(replace_on_changes=["*"]))
+
+        return run
+
+    harness.up(program("one"))
+    with pytest.raises(PartialFailureError):
+        harness.up(program(f"{PARTIAL_UPDATE} x"))  # the dynamic diff names no key: an update
+    # applyReplaceOnChanges: "*" matches the "#initerror" key of a resource with init errors
+    assert harness.preview().changes == {"a": "replace"}
+    result = harness.up()
+    assert result.changes == {"a": "replace"}
+    assert result.step("a").replace_keys == ["#initerror"]
+    assert harness.state.by_name("a").init_errors == []
 
 
 # -- aliases (renames) ------------------------------------------------------------------------------

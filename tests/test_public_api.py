@@ -19,7 +19,7 @@ def test_top_level_exports_the_registered_resources() -> None:
 
     names = sorted(item.name for item in REGISTRY)
     assert pulumi_iotcomms.__all__ == [*sorted([*names, "ConflictingObjectError"]), "__version__"]
-    assert len(names) == 9
+    assert len(names) == 10
 
 
 @pytest.mark.parametrize("name", ["pulumi_iotcomms", *MODULES])

@@ -168,7 +168,9 @@ class Types:
 
     def prop(self, prop: Prop, *, output: bool) -> str:
         """A resource property's type (without ``pulumi.Input``/``Output`` and without ``| None``)."""
-        return prop.spelled if prop.annotation is None else self.value(prop.annotation, output=output)
+        if prop.annotation is None:
+            return (output and prop.behaviour.output_annotation) or prop.spelled
+        return self.value(prop.annotation, output=output)
 
     def closure(self, names: set[str]) -> list[str]:
         """``names`` and the nested types their fields use, transitively, sorted."""
@@ -281,6 +283,11 @@ def resource_module(item: Entry, spec: Spec, kinds: Types) -> str:
     return "".join(lines) + imports + all_line + "".join(body)
 
 
+def _settable(model: type[BaseModel]) -> list[tuple[str, Any]]:
+    """The fields of a nested input type: those a program sets (not server-set ones)."""
+    return [(name, info) for name, info in model.model_fields.items() if not behaviour(model, name).computed]
+
+
 def inputs_module(kinds: Types) -> str:
     """``pulumi_iotcomms/inputs.py``: every nested input type, each as a ``TypedDict``."""
     out = [
@@ -299,7 +306,7 @@ def inputs_module(kinds: Types) -> str:
         lines = [f"class {name}Args(TypedDict, total=False):\n"]
         lines.append(_docstring("\n".join(_wrap(_sentence(model.__doc__ or name), "    ")), "    "))
         lines.append("\n")
-        for field, info in model.model_fields.items():
+        for field, info in _settable(model):
             wrapper = "Required" if info.is_required() else "NotRequired"
             lines.append(f"    {field}: {wrapper}[pulumi.Input[{kinds.value(info.annotation, output=False)}]]\n")
             lines.append(_docstring("\n".join(_wrap(_sentence(info.description or ""), "    ")), "    "))
@@ -340,7 +347,7 @@ def reference_page(item: Entry, spec: Spec, kinds: Types) -> str:
         out.append(
             f"\n### `{name}Args`\n\n{_sentence(model.__doc__ or '')}\n\n| Key | Type | Description |\n|---|---|---|\n"
         )
-        for field, info in model.model_fields.items():
+        for field, info in _settable(model):
             spelled = kinds.value(info.annotation, output=False).replace("|", "\\|")
             out.append(f"| `{field}` | `{spelled}` | {_sentence(info.description or '')} |\n")
     out.append("\n## Output reference\n\nEvery argument is also an output. Besides them:\n\n")
@@ -422,6 +429,8 @@ def render() -> dict[Path, str]:
     files: dict[Path, str] = {}
     # Classes first: they meet every nested type the pages and inputs.py then list.
     for item, spec in specs.items():
+        for model in spec.nested:
+            kinds.models[model.__name__] = model
         files[Path(f"pulumi_iotcomms/resources/_generated/{item.module}.py")] = resource_module(item, spec, kinds)
     for item, spec in specs.items():
         files[Path(f"docs/resources/{item.module}.md")] = reference_page(item, spec, kinds)

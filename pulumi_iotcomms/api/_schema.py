@@ -53,6 +53,7 @@ class Behaviour:
         server_default: the value the server fills in when the field is absent.
         doc: documentation of a provider-side input (a wire field's is its attribute docstring).
         annotation: the Python type of a provider-side input, as generated code spells it.
+        output_annotation: the type of its output where it differs (e.g. a list given, a map recorded).
         argument: a program sets it (False: an output the provider sets, e.g. a generated password).
         required: a program must set it (a provider-side input; a wire field's follows from its type).
     """
@@ -64,6 +65,7 @@ class Behaviour:
     server_default: Any = None
     doc: str = ""
     annotation: str = ""
+    output_annotation: str = ""
     argument: bool = True
     required: bool = False
 

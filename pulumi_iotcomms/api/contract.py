@@ -206,6 +206,29 @@ DECISIONS: dict[str, str] = {
     "across retries and previews, different between stacks; a recorded id is kept, also across aliased renames.",
     "client.failed_create": "A create that fails after a write that may have landed undoes it (delete, restore the "
     "recorded settings, decommission a host) before it reports the failure.",
+    "bulk.reject": 'A test control, PUT /_emulator/bulk {"rejectDeviceIds": {id: reason}}, makes bulk jobs refuse '
+    'those rows with "deviceId: <reason>" (a server-side rule a client cannot check); a reset clears it.',
+    # Client-side decisions (issue 12): DeviceFleet.
+    "client.fleet.state": "A fleet's Pulumi id is its domain; its devices are recorded as a map device id -> fields "
+    "(password/ha1 moved by the class into the secret device_credentials, so previews show the rest); a generated "
+    "SIP password is kept while the id stays a credentials device, also across an out-of-band delete.",
+    "client.fleet.writes": "Adds of 20 or more devices go by bulk job (split under 10 MiB), fewer by PUT; up to 200 "
+    "changed devices get one minimal JSON patch each (from the recorded state; a refused or ambiguous patch is "
+    "recomputed from a GET, a 404 becomes a PUT), more go whole by bulk; a changed auth_type is a PUT of the whole "
+    "device; removed devices are DELETEd; 16 requests in flight at most.",
+    "client.fleet.bulk": "Bulk ids are pulumi-<12 hex>-<n>; an upload whose answer is lost is sent again with the "
+    "same id (409 = it started); a job may take 600 s + 0.1 s per row; a job whose outcome is not known row by row "
+    "(whole file refused, wait timed out, upload failed) is settled by listing the domain.",
+    "client.fleet.partial": "A create or update that fails for some devices fails the operation and records the "
+    "others: the provider sets the gRPC trailer grpc-status-details-bin to a google.rpc.Status carrying "
+    "pulumirpc.ErrorResourceInitFailed (the engine's partial failure), finding the call's servicer context on the "
+    "stack of the SDK's dynamic host; where it cannot (no call on the stack, or over 11 MiB of details) the error "
+    "says the next up must adopt=True once.",
+    "client.fleet.refresh": "Refresh lists the whole domain (100 per page) and keeps only declared ids; a device "
+    "gone is dropped from the fleet (the fleet itself stays); a fleet cannot be imported (read needs its devices).",
+    "client.fleet.preview": "check of a fleet already in the state sends no request (no credentials check), so a "
+    "no-op preview of a fleet alone sends none; a device declared by a fleet and a Device (or two fleets) fails "
+    "check, as two Device resources do.",
     "client.credentials_check": "check verifies the credentials once per process and domain with GET "
     "/provisioning/device/{domain}/pulumi-iotcomms.credentials-check (404 = accepted, 401/403 = rejected), only "
     "after the inputs validated; iotcomms:skipCredentialsValidation=true skips it.",

@@ -27,11 +27,14 @@ __all__ = [
     "DEVICE_ID_PATTERN",
     "AlarmBridgeServiceData",
     "Authorized",
+    "BulkChunk",
     "BulkResult",
     "Device",
     "DeviceApi",
     "OverrideInAlarmEvent",
+    "bulk_chunks",
     "bulk_csv",
+    "check_bulk_row",
     "read_bulk_csv",
     "split_bulk",
 ]
@@ -203,7 +206,10 @@ class DeviceApi(Collection):
         The CSV is rendered, and checked for formula injection, before anything is sent; poll
         :meth:`bulk_status` with the same ``bulk_id`` for the outcome.
         """
-        text = bulk_csv(devices)
+        return self.bulk_upload_csv(domain, bulk_id, bulk_csv(devices))
+
+    def bulk_upload_csv(self, domain: str, bulk_id: str, text: str) -> Doc:
+        """Start a bulk job with a CSV already rendered and checked (:attr:`BulkChunk.csv`)."""
         r = route("device.bulk_put")
         params = {"domain": domain, "bulkId": bulk_id}
         return dict(self.transport.request_json(r.method, r.path, params, content=text, content_type="text/csv"))
@@ -227,20 +233,24 @@ class DeviceApi(Collection):
         """Poll :meth:`bulk_status` until the job is COMPLETED or FAILED.
 
         The first poll is 0.2 s after the call, the waits double up to 5 s, and the last poll is at the
-        deadline. ``on_progress(processed, total)`` is called whenever the status carries ``processedRows``
-        and ``totalRows`` (an undocumented emulator extension; ignored while ``totalRows`` is 0, before the
-        file is read) and they changed. A status other than COMPLETED or FAILED counts as still running.
-        ``sleep`` and ``clock`` are injectable for tests.
+        deadline; once the status has counted processed rows, the next poll comes no later than the rest
+        should take at the pace so far (never sooner than 0.2 s). ``on_progress(processed, total)`` is
+        called whenever the status carries ``processedRows`` and ``totalRows`` (an undocumented emulator
+        extension; ignored while ``totalRows`` is 0, before the file is read) and they changed. A status
+        other than COMPLETED or FAILED counts as still running. ``sleep`` and ``clock`` are injectable
+        for tests.
 
         Raises:
             DeadlineExceededError: the job is still running after ``timeout`` seconds; it keeps running on
                 the server, so waiting again with the same ``bulk_id`` picks it up.
             ApiError: a status request failed.
         """
-        deadline = clock() + timeout
+        started = clock()
+        deadline = started + timeout
         delay = _FIRST_POLL_S
         polls = 0
         counts: tuple[int, int] | None = None
+        eta: float | None = None
         while True:
             sleep(min(delay, max(0.0, deadline - clock())))
             status = self.bulk_status(domain, bulk_id)
@@ -250,6 +260,10 @@ class DeviceApi(Collection):
                 counts = latest
                 if on_progress is not None:
                     on_progress(*counts)
+            if latest is not None and latest[0] > 0:
+                # Rows done since the upload give the pace; the next poll is due when the rest should be done.
+                processed, total = latest
+                eta = (total - processed) * (clock() - started) / processed
             state = status.get("status")
             if state == "COMPLETED" or state == "FAILED":
                 reason = str(status.get("reason") or "")
@@ -267,6 +281,8 @@ class DeviceApi(Collection):
                     attempts=polls,
                 )
             delay = min(delay * 2, _MAX_POLL_S)
+            if eta is not None:
+                delay = max(_FIRST_POLL_S, min(delay, eta + _FIRST_POLL_S / 4))
 
 
 _FIRST_POLL_S = 0.2
@@ -354,17 +370,47 @@ def _check_name(name: str, path: str) -> None:
         )
 
 
-def _check_cell(row: int, column: str, cell: str) -> None:
+def _cell_problem(column: str, cell: str) -> str | None:
+    """Why a spreadsheet would run ``cell`` as a formula, if it would."""
     if not cell:
-        return
+        return None
     harmless_sign = cell[0] in "+-" and (
         _NUMBER.fullmatch(cell) or (column == "deviceId" and re.fullmatch(DEVICE_ID_PATTERN, cell))
     )
     if cell.startswith(_FORMULA_START) or (cell[0] in "+-" and not harmless_sign):
+        return f"the cell starts with {cell[0]!r} and would be interpreted as a spreadsheet formula"
+    return None
+
+
+def _check_cell(row: int, column: str, cell: str) -> None:
+    problem = _cell_problem(column, cell)
+    if problem is not None:
+        raise InputError(problem, path=f"row {row}, column {column}", allowed=_CELL_ALLOWED)
+
+
+def check_bulk_row(device: Device, limit_bytes: int = BULK_LIMIT_BYTES) -> None:
+    """Refuse ``device`` where it cannot be a row of a bulk CSV upload, as :func:`split_bulk` would.
+
+    Raises:
+        InputError: ``path`` the column (camelCase, ``serviceData.<key>`` for a service-data key): a
+            cell a spreadsheet would run as a formula, a property name that cannot be a header cell, an
+            empty nested object, or a device whose CSV alone (header and row) is not under ``limit_bytes``.
+    """
+    row = _bulk_row(device)
+    for column, cell in row.items():
+        problem = _cell_problem(column, cell)
+        if problem is not None:
+            raise InputError(problem, path=column, allowed=_CELL_ALLOWED)
+    # A cell takes at most twice its bytes plus quotes and a comma: render only rows that may be near the limit.
+    if sum(2 * len(cell.encode()) + 3 for cell in (*row, *row.values())) < limit_bytes:
+        return
+    size = _csv_bytes(list(row)) + _csv_bytes(list(row.values()))
+    if size >= limit_bytes:
+        largest = max(row, key=lambda column: len(row[column].encode()))
         raise InputError(
-            f"the cell starts with {cell[0]!r} and would be interpreted as a spreadsheet formula",
-            path=f"row {row}, column {column}",
-            allowed=_CELL_ALLOWED,
+            f"the device alone makes a {size}-byte bulk CSV, not under the limit of {limit_bytes} bytes",
+            path=largest,
+            allowed=f"a device whose bulk CSV (header and row) is under {limit_bytes} bytes",
         )
 
 
@@ -675,18 +721,19 @@ def _checked_row(number: int, device: Device) -> dict[str, str]:
     return row
 
 
-def _growth(columns: dict[str, None], rows: int, row: dict[str, str]) -> tuple[list[str], int, int]:
-    """Adding ``row`` to a chunk of ``rows`` rows under ``columns``: its new columns, the bytes it adds
-    to the rows, and the bytes of the grown header."""
-    new = [column for column in row if column not in columns]
-    header = [*columns, *new]
-    # Each new column is one more empty cell, one comma, on every row already in the chunk.
-    added = rows * len(new) + _csv_bytes([row.get(column, "") for column in header])
-    return new, added, _csv_bytes(header)
+@dataclass(frozen=True)
+class BulkChunk:
+    """One bulk job's share of an upload (:func:`bulk_chunks`)."""
+
+    devices: list[Device]
+    """The chunk's devices, in upload order."""
+    csv: str
+    """``bulk_csv(devices)``, rendered once."""
 
 
-def split_bulk(devices: Sequence[Device], limit_bytes: int = BULK_LIMIT_BYTES) -> list[list[Device]]:
-    """Split ``devices`` into consecutive chunks, in order, each with a ``bulk_csv(chunk)`` under ``limit_bytes``.
+def bulk_chunks(devices: Sequence[Device], limit_bytes: int = BULK_LIMIT_BYTES) -> list[BulkChunk]:
+    """Split ``devices`` into consecutive chunks, in order, each with a ``bulk_csv(chunk)`` under ``limit_bytes``,
+    rendering each device's row once.
 
     Chunks are filled greedily (each as long as the limit allows); every device is checked as
     :func:`bulk_csv` checks it before any chunk is returned, so no chunk of an upload is refused
@@ -697,17 +744,43 @@ def split_bulk(devices: Sequence[Device], limit_bytes: int = BULK_LIMIT_BYTES) -
             device whose CSV alone (header and row) is not under the limit (the column named is its
             largest cell), or a cell or property :func:`bulk_csv` refuses.
     """
-    chunks: list[list[Device]] = []
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+
+    def line(cells: Sequence[str]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(cells)
+        return out.getvalue()
+
+    chunks: list[BulkChunk] = []
     chunk: list[Device] = []
+    lines: list[tuple[str, int]] = []  # each row as rendered when added, and the header's width then
     columns: dict[str, None] = {}  # the chunk's header, in bulk_csv's first-seen order
     rows_bytes = 0  # the chunk's rows as rendered under its current header
+
+    def close() -> None:
+        header = list(columns)
+        # A row rendered under a narrower header gets an empty cell (a comma) per later column.
+        body = "".join(text[:-1] + "," * (len(header) - width) + "\n" for text, width in lines)
+        chunks.append(BulkChunk(chunk, line(header) + body))
+
+    header_bytes = 0  # the chunk's header line as rendered
     for number, device in enumerate(devices, start=2):
         row = _checked_row(number, device)
-        new, added, header_bytes = _growth(columns, len(chunk), row)
-        if chunk and header_bytes + rows_bytes + added >= limit_bytes:
-            chunks.append(chunk)
-            chunk, columns, rows_bytes = [], {}, 0
-            new, added, header_bytes = _growth(columns, 0, row)
+        new = [column for column in row if column not in columns]
+        header = [*columns, *new]
+        text = line([row.get(column, "") for column in header])
+        # Each new column is one more empty cell, one comma, on every row already in the chunk.
+        added = len(chunk) * len(new) + len(text.encode())
+        grown = len(line(header).encode()) if new or not chunk else header_bytes
+        if chunk and grown + rows_bytes + added >= limit_bytes:
+            close()
+            chunk, lines, columns, rows_bytes = [], [], {}, 0
+            new = header = list(row)
+            text = line(list(row.values()))
+            added, grown = len(text.encode()), len(line(header).encode())
+        header_bytes = grown
         if not chunk and header_bytes + added >= limit_bytes:
             largest = max(row, key=lambda column: len(row[column].encode()))
             raise InputError(
@@ -719,7 +792,14 @@ def split_bulk(devices: Sequence[Device], limit_bytes: int = BULK_LIMIT_BYTES) -
             )
         chunk.append(device)
         columns.update(dict.fromkeys(new))
+        lines.append((text, len(columns)))
         rows_bytes += added
     if chunk:
-        chunks.append(chunk)
+        close()
     return chunks
+
+
+def split_bulk(devices: Sequence[Device], limit_bytes: int = BULK_LIMIT_BYTES) -> list[list[Device]]:
+    """The devices of :func:`bulk_chunks`: ``devices`` in consecutive chunks, each with a ``bulk_csv(chunk)``
+    under ``limit_bytes`` (raises as it does)."""
+    return [chunk.devices for chunk in bulk_chunks(devices, limit_bytes)]

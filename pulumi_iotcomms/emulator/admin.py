@@ -5,7 +5,9 @@
 - ``POST /reset``: forget all objects, faults and the log, stop running bulk jobs and restore the bulk pace
   (start-up credentials stay).
 - ``GET|PUT /bulk``: the pace bulk jobs apply rows at, ``{"rowsPerSecond": N}`` (default 5000; 0 or less:
-  as fast as possible); running jobs follow a change.
+  as fast as possible; running jobs follow a change), and rows the service refuses, ``{"rejectDeviceIds":
+  {"unit-7": "registered in another tenant"}}`` (as a server-side rule the client cannot check; the row's
+  problem is ``deviceId: <reason>``); a PUT sets the keys it names, a reset clears both.
 - ``GET /objects``: every stored object, ``{domain: {collection: {key: doc}}}``, credentials omitted.
 - ``PUT /hosts/{domain}/{siteId}/{hostId}``: set a host's ``activeCalls``/``state`` (calls happen).
 - ``PUT /hosts/{domain}/{siteId}/{hostId}/calls``: give a host calls that end while it is drained,
@@ -66,13 +68,17 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
     async def bulk(request: Request) -> Any:
         if request.method == "PUT":
             body = await json_body(request)
-            if not isinstance(body, dict) or set(body) != {"rowsPerSecond"}:
-                raise Problem(400, '(body): expected {"rowsPerSecond": N}')
-            rate = body["rowsPerSecond"]
+            if not isinstance(body, dict) or not body or not set(body) <= {"rowsPerSecond", "rejectDeviceIds"}:
+                raise Problem(400, '(body): expected {"rowsPerSecond": N} and/or {"rejectDeviceIds": {id: reason}}')
+            rate = body.get("rowsPerSecond", emu.bulk_rows_per_second)
             if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
                 raise Problem(400, "rowsPerSecond: must be a number (0 or less: as fast as possible)")
+            rejects = body.get("rejectDeviceIds", emu.bulk_rejects)
+            if not isinstance(rejects, dict) or not all(isinstance(v, str) and v for v in rejects.values()):
+                raise Problem(400, "rejectDeviceIds: must map device ids to the reason text of their refusal")
             emu.bulk_rows_per_second = float(rate)
-        return {"success": True, "rowsPerSecond": emu.bulk_rows_per_second}
+            emu.bulk_rejects = dict(rejects)
+        return {"success": True, "rowsPerSecond": emu.bulk_rows_per_second, "rejectDeviceIds": emu.bulk_rejects}
 
     async def objects(request: Request) -> Any:
         out: dict[str, dict[str, dict[str, Any]]] = {}

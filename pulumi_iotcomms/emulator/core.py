@@ -33,7 +33,8 @@ class Emulator:
         public_keys: ``(domain, PEM)`` pairs registered at start (and again after a reset).
 
     ``bulk_rows_per_second`` is the pace bulk jobs apply rows at (0 or less: as fast as possible); running
-    jobs follow a change, and a reset restores :data:`BULK_ROWS_PER_SECOND`.
+    jobs follow a change, and a reset restores :data:`BULK_ROWS_PER_SECOND`. ``bulk_rejects`` maps device
+    ids to the reason bulk jobs refuse their rows with (a test control; a reset empties it).
     """
 
     store: Store = field(default_factory=Store)
@@ -41,6 +42,7 @@ class Emulator:
     tokens: list[tuple[str, str]] = field(default_factory=list)
     public_keys: list[tuple[str, str]] = field(default_factory=list)
     bulk_rows_per_second: float = field(default=BULK_ROWS_PER_SECOND, init=False)
+    bulk_rejects: dict[str, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(self.store)
@@ -58,12 +60,13 @@ class Emulator:
             self.auth.add_public_key(domain, pem, source="startup")
 
     def reset(self) -> None:
-        """Forget every object, fault and logged request and restore the bulk pace; keep the start-up
-        credentials."""
+        """Forget every object, fault and logged request, restore the bulk pace and refuse no bulk rows;
+        keep the start-up credentials."""
         self.store.clear()
         self.log.clear()
         self.faults.configure(FaultConfig())
         self.bulk_rows_per_second = BULK_ROWS_PER_SECOND
+        self.bulk_rejects = {}
         self.seed_credentials()
 
 

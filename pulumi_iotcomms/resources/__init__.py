@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .alarm_event_mapper import AlarmEventMapper, AlarmEventMapperProvider
     from .cloud_sip_ua import CloudSipUa, CloudSipUaProvider
     from .device import Device, DeviceProvider
+    from .device_fleet import DeviceFleet, DeviceFleetProvider
     from .media_service import MediaService, MediaServiceProvider
     from .notification_settings import NotificationSettings, NotificationSettingsProvider
     from .siprec_service import SiprecService, SiprecServiceProvider
@@ -31,6 +32,8 @@ _LAZY = {
     "CloudSipUa": ".cloud_sip_ua",
     "CloudSipUaProvider": ".cloud_sip_ua",
     "Device": ".device",
+    "DeviceFleet": ".device_fleet",
+    "DeviceFleetProvider": ".device_fleet",
     "DeviceProvider": ".device",
     "MediaService": ".media_service",
     "MediaServiceProvider": ".media_service",
@@ -52,6 +55,8 @@ __all__ = [
     "CloudSipUa",
     "CloudSipUaProvider",
     "Device",
+    "DeviceFleet",
+    "DeviceFleetProvider",
     "DeviceProvider",
     "MediaService",
     "MediaServiceProvider",

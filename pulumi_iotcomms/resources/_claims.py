@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Hashable
 
-__all__ = ["claim", "owned_here", "record_owned", "reset"]
+__all__ = ["claim", "holder", "owned_here", "record_owned", "reset"]
 
 _lock = threading.Lock()
 _claims: dict[Hashable, str] = {}
@@ -25,6 +25,12 @@ def claim(key: Hashable, resource_name: str) -> str | None:
     with _lock:
         holder = _claims.setdefault(key, resource_name)
     return None if holder == resource_name else holder
+
+
+def holder(key: Hashable) -> str | None:
+    """The resource of this deployment that declares ``key``, if one does."""
+    with _lock:
+        return _claims.get(key)
 
 
 def record_owned(key: Hashable) -> None:

@@ -148,6 +148,8 @@ class Spec:
         doc: the resource's description: what it is, its Pulumi id, what replaces it, adoption
             (the class docstring and reference page are generated from it and the model).
         kept_docs: documentation of each ``kept`` output.
+        nested: models whose ``...Args`` input types the ``extra`` annotations name (generated into
+            ``inputs.py`` as if a field used them).
     """
 
     name: str
@@ -162,6 +164,7 @@ class Spec:
     noun: str = ""
     doc: str = ""
     kept_docs: Mapping[str, str] = field(default_factory=dict)
+    nested: tuple[type[WireModel], ...] = ()
 
     def claim_property(self) -> str:
         """The input a duplicate declaration is reported on."""
@@ -412,7 +415,7 @@ class IotcommsProvider(ResourceProvider):
         failures = self.check_inputs(_olds or {}, inputs)
         if not failures:
             failures = self._claim(inputs)
-        if not failures:
+        if not failures and self.verifies_credentials(_olds or {}):
             domain = inputs.get("domain")
             preflight(self.settings, None if is_unknown(domain) else str(domain))
         # Name and stack only seed ids and claims: kept out of the state, a rename with aliases
@@ -420,6 +423,10 @@ class IotcommsProvider(ResourceProvider):
         for name in SET_BY_CLASS:
             inputs.pop(name, None)
         return CheckResult(inputs, failures)
+
+    def verifies_credentials(self, olds: Mapping[str, Any]) -> bool:
+        """Whether ``check`` verifies the credentials (once per process and domain): always, by default."""
+        return True
 
     def check_inputs(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
         """Validate ``inputs`` (no HTTP), completing them in place: ``domain`` from config, a generated

@@ -82,6 +82,18 @@ REGISTRY: tuple[Entry, ...] = (
 pulumi.export("desk_phone_sip_password", phone.sip_password)""",
     ),
     Entry(
+        "DeviceFleet",
+        "device_fleet",
+        """units = DeviceFleet(
+    "care-home-units",
+    devices=[
+        {"device_id": f"care-home-north:ctrl-1:unit-{n}", "auth_type": "deviceid", "device_type": "alarmUnit"}
+        for n in range(1, 201)
+    ],
+)
+pulumi.export("unit_count", units.count)""",
+    ),
+    Entry(
         "MediaService",
         "media_service",
         """ivr = MediaService(

@@ -35,7 +35,7 @@ def resource_args(
             continue
         props[name] = pulumi.Output.secret(value) if name in secrets else value
     for name, b in inputs.items():
-        if b.secret and not b.argument:
+        if b.secret and not b.argument and name not in props:
             props[name] = pulumi.Output.secret(None)
     # Every input and output is declared so each becomes an attribute, even when unset or generated.
     names = [n for n in fields_of(spec.model) if n not in spec.excluded]

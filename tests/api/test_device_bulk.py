@@ -18,6 +18,7 @@ from pulumi_iotcomms.api.device import (
     Device,
     DeviceApi,
     _cell_value,
+    bulk_chunks,
     bulk_csv,
     read_bulk_csv,
     split_bulk,
@@ -373,6 +374,10 @@ def test_split_bulk_makes_consecutive_greedy_chunks_under_the_limit(extra: int) 
     chunks = split_bulk(devices, limit)
     assert [d for chunk in chunks for d in chunk] == devices
     assert all(chunk and size(chunk) < limit for chunk in chunks)
+    # Each chunk's CSV, rendered row by row as the chunk grew, is bulk_csv of the chunk.
+    rendered = bulk_chunks(devices, limit)
+    assert [c.devices for c in rendered] == chunks
+    assert [c.csv for c in rendered] == [bulk_csv(chunk) for chunk in chunks]
     # Each chunk is as long as the limit allows: the next device would have pushed it to the limit.
     for chunk, following in itertools.pairwise(chunks):
         assert size([*chunk, following[0]]) >= limit
@@ -474,6 +479,18 @@ def test_wait_bulk_backs_off_from_200_ms_doubling_to_5_s() -> None:
     assert clock.sleeps == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0, 5.0, 5.0]
     assert api.polls == [(DOMAIN, "job-1")] * 10
     assert result == BulkResult("job-1", "COMPLETED", "12 devices provisioned", {})
+
+
+def test_wait_bulk_polls_when_the_pace_so_far_says_the_job_ends() -> None:
+    api = ScriptedApi(
+        status("STARTED", processedRows=100, totalRows=1000),  # at 0.2 s: 1.8 s to go, the doubling waits less
+        status("STARTED", processedRows=300, totalRows=1000),  # at 0.6 s: 1.4 s to go
+        status("STARTED", processedRows=700, totalRows=1000),  # at 1.4 s: 0.6 s to go, sooner than 1.6 s
+        status("COMPLETED", "1000 devices provisioned", processedRows=1000, totalRows=1000),
+    )
+    clock = FakeClock()
+    api.wait_bulk(DOMAIN, "job-1", sleep=clock.sleep, clock=clock)
+    assert clock.sleeps == [0.2, 0.4, 0.8, 0.65]
 
 
 def test_wait_bulk_of_a_finished_job_polls_once() -> None:

@@ -285,11 +285,15 @@ def test_a_running_bulk_id_is_409_other_ids_run_alongside_and_a_finished_one_is_
 
 def test_reset_stops_running_jobs_and_restores_the_default_pace(emulator: EmulatorClient) -> None:
     emulator.set_bulk_pace(50)
-    assert emulator.http.get("/_emulator/bulk").json() == {"success": True, "rowsPerSecond": 50}
+    assert emulator.http.get("/_emulator/bulk").json() == {"success": True, "rowsPerSecond": 50, "rejectDeviceIds": {}}
     put(emulator, devices_csv(100))
     time.sleep(0.1)
     emulator.reset()
-    assert emulator.http.get("/_emulator/bulk").json() == {"success": True, "rowsPerSecond": BULK_ROWS_PER_SECOND}
+    assert emulator.http.get("/_emulator/bulk").json() == {
+        "success": True,
+        "rowsPerSecond": BULK_ROWS_PER_SECOND,
+        "rejectDeviceIds": {},
+    }
     emulator.fail("GET", f"{DEVICES}/bulk/b1", 404, "bulkId")
     time.sleep(0.1)
     assert emulator.objects() == {}  # the stopped job wrote nothing after the reset
@@ -305,10 +309,22 @@ def test_reset_stops_running_jobs_and_restores_the_default_pace(emulator: Emulat
         {"rowsPerSecond": None},
         {"rowsPerSecond": 1, "x": 1},
         [1],
+        {"rejectDeviceIds": ["dev-1"]},
+        {"rejectDeviceIds": {"dev-1": ""}},
     ],
 )
 def test_pace_must_be_a_number(emulator: EmulatorClient, body: Any) -> None:
     resp = emulator.http.put("/_emulator/bulk", json=body)
     assert resp.status_code == 400, resp.text
-    assert resp.json()["reason"].startswith(("(body):", "rowsPerSecond:"))
+    assert resp.json()["reason"].startswith(("(body):", "rowsPerSecond:", "rejectDeviceIds:"))
     assert emulator.http.get("/_emulator/bulk").json()["rowsPerSecond"] == BULK_ROWS_PER_SECOND
+
+
+def test_refused_rows_fail_the_job_and_the_others_are_applied(emulator: EmulatorClient) -> None:
+    emulator.reject_bulk_rows({"dev-00001": "registered in another tenant"})
+    status = run(emulator, devices_csv(3))
+    assert status["status"] == "FAILED"
+    assert status["reason"] == "row 3: deviceId: registered in another tenant"
+    assert sorted(emulator.objects()[DOMAIN]["device"]) == ["dev-00000", "dev-00002"]
+    emulator.reset()
+    assert run(emulator, devices_csv(3))["status"] == "COMPLETED"  # a reset refuses nothing

@@ -30,6 +30,25 @@ Design
   inputs as outputs: echoed inputs stay known, provider-computed outputs and new ids are
   unknown, so dependants see (and ``Check`` receives) unknowns. The step executor's
   ``additionalSecretOutputs`` marking is applied to every new state.
+* **Partial failures** -- a ``Create``/``Update`` failing with an ``ErrorResourceInitFailed``
+  detail in its ``grpc-status-details-bin`` trailer (what
+  ``pulumi_iotcomms.resources._partial.fail_with_state`` sends) raises
+  :class:`~tests.harness.host.PartialFailureError` (``id``, ``outputs``, ``inputs``, ``reasons``; its
+  message the engine's, ``N errors occurred:`` and the reasons -- the provider's own message is not
+  shown) and is recorded as ``CreateStep``/``UpdateStep.Apply`` and ``engine/update.go`` record it:
+  the new state has the error's id (an Update keeps the old one) and outputs (secrets re-annotated,
+  ``additionalSecretOutputs`` marked), the reasons as ``init_errors``, the checked inputs after a
+  Create but the *old* inputs after an Update (the error's ``inputs`` are not used); the step
+  (``create``/``update``/``replace``) is recorded, a create-before-delete replacement still leaves
+  the old instance pending deletion, and the operation fails with the error. A Create failing so
+  without an id is a plain failure (``plugin returned empty resource.ID from create``), recording
+  nothing. On the next ``up``/``preview`` a resource whose old state has init errors gets an
+  ``update`` step even when its diff finds no change (or a replacement with
+  ``replace_on_changes=["*"]``: the ``#initerror`` replace key); a successful create/update clears
+  them, and so does a refresh whose ``Read`` succeeds, while a ``Read`` failing partially is no error:
+  its id, outputs and inputs are read and its reasons become the init errors. A trailer with another
+  code than the call's fails the call as grpc-go does (``INTERNAL``, ``grpc-status-details-bin
+  mismatch``).
 * **Aliases** -- ``ResourceOptions.aliases`` arrive as alias specs (the mock monitor
   advertises them; plain ``aliasURNs`` are accepted too) and are resolved like
   ``generateAliases``/``collapseAliasToUrn``: a URN string is used as is, a
@@ -52,10 +71,13 @@ Design
   the whole stack config -- namespaced keys, secrets wrapped in ``args``, plus the legacy
   ``variables`` map -- as ``deploy.Target.GetPackageConfig`` does for ``pulumi-python``.
   The host answers ``acceptSecrets: false``, so every call strips secrets and results get
-  ``annotateSecrets``. Every call has a gRPC deadline (``call_timeout``, default 120 s);
-  the process is terminated/killed and reaped after each operation.
+  ``annotateSecrets``. The channel takes what the engine's gRPC client takes (16 MiB of
+  metadata -- a partial failure's state travels in a trailer --, 400 MiB messages). Every call
+  has a gRPC deadline (``call_timeout``, default 120 s); the process is terminated/killed and
+  reaped after each operation.
 * **State** -- ``<state_dir>/<stack>.json`` (``state.py``): per URN type, name, id, inputs,
-  outputs, dependencies, property dependencies, secret output keys, options; pending
+  outputs, dependencies, property dependencies, secret output keys, options, init errors
+  (``init_errors``, when there are some: the checkpoint's ``initErrors``); pending
   deletes; stack outputs. Secret values are Fernet-encrypted with ``<stack>.key`` (0600).
   After a failure the completed steps are still saved (partial progress), unseen
   resources are not deleted, later registrations are refused.
@@ -68,6 +90,7 @@ Design
   engine's diagnostic as its message -- ``<type> resource '<name>': property <p> value <v> has a
   problem: <reason>`` --,
   :class:`~tests.harness.host.ProviderError` with the provider's message,
+  :class:`~tests.harness.host.PartialFailureError` for a partial failure (the state records it),
   :class:`~tests.harness.engine.ProgramError`) with ``.result`` attached.
 * **Scenarios** -- ``scenario.py`` describes program + steps + expected kinds once;
   :class:`~tests.harness.scenario.HarnessRunner` runs them here and
@@ -79,7 +102,12 @@ Not replicated
 What the differential check (``tests/automation/differential.py``) found where the harness and the
 engine differ: the steps a *failed* operation completed before stopping depend on the engine's
 parallel scheduling (two resources declaring one object: either one is checked first), so only
-the failure and the server's state are compared there. The harness ignores the project's runtime
+the failure and the server's state are compared there. A refresh's step kind is ``refresh`` when the
+inputs or outputs it read differ from the state's, where the engine's (``RefreshStep.ResultOp``) asks the
+provider's ``Diff`` (refreshed outputs as ``olds``, the old inputs as ``news``): an output-only change the
+provider's diff ignores is ``same`` there, ``refresh`` here (the state written is the same). The
+engine's warning for a ``Read`` that fails partially ("Refreshed resource is in an unhealthy state")
+is not reported, nor is ``refreshBeforeUpdate``. The harness ignores the project's runtime
 options: its provider host is this interpreter, where the CLI starts ``pulumi-resource-pulumi-python``
 in the program directory with ``PULUMI_RUNTIME_VIRTUALENV`` as written, so a relative ``virtualenv``
 with ``main`` set is resolved against ``main`` (pulumi/pulumi#7061) -- the root project has no
@@ -108,6 +136,7 @@ from .host import (
     ConfigValue,
     HarnessError,
     HostStartupError,
+    PartialFailureError,
     ProviderCall,
     ProviderError,
     ProviderHost,
@@ -124,6 +153,7 @@ __all__ = [
     "HarnessError",
     "HostStartupError",
     "OperationResult",
+    "PartialFailureError",
     "Program",
     "ProgramError",
     "PropertyMap",

@@ -14,6 +14,17 @@ each into provider calls following ``pkg/resource/deploy/step_generator.go``:
   the ``delete_before_replace`` resource option) which deletes first;
 * after the program: ``Delete`` of unseen resources and pending deletes, dependents first.
 
+A ``Create``/``Update`` that fails *partially* (:class:`~tests.harness.host.PartialFailureError`, the
+provider's ``ErrorResourceInitFailed``) is recorded as ``CreateStep``/``UpdateStep.Apply`` record it:
+the new state gets the error's id (Create; an Update keeps the old id) and outputs, marked secret as
+for a successful step, and its reasons as ``init_errors``; a partially failed Update keeps the *old*
+inputs (``engine/update.go``, pulumi/pulumi#2011), a Create the checked ones; the step is recorded, a
+create-before-delete replacement still leaves the old instance pending deletion, and the operation
+fails with the error. A resource whose old state has init errors gets an ``update`` step even when
+its diff finds no change (``continueStepsFromDiff``), or a replacement when ``replaceOnChanges``
+holds ``*`` (``applyReplaceOnChanges``' ``#initerror`` key). A successful create/update clears them,
+and so does a refresh whose ``Read`` succeeds (a ``Read`` failing partially records its reasons).
+
 Aliases (``ResourceOptions.aliases``) follow ``generateAliases``/``collapseAliasToUrn``: every
 alias becomes a URN (plus the aliases inherited from an aliased parent); when a
 registration's own URN is not in the old state, the first alias URN that is becomes its old
@@ -29,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import os
 import pickle
 import runpy
@@ -44,7 +56,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 from pulumi.runtime.proto import alias_pb2, resource_pb2
 from pulumi.runtime.stack import massage, run_pulumi_func
 
-from .host import CheckFailedError, CheckOutcome, DiffOutcome, HarnessError, ProviderHost
+from .host import CheckFailedError, CheckOutcome, DiffOutcome, HarnessError, PartialFailureError, ProviderHost
 from .props import (
     PropertyMap,
     changed_keys,
@@ -59,6 +71,10 @@ DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
 """Type tokens of Python dynamic resources start with this (``.../toy:Thing`` etc.)."""
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+
+INIT_ERROR_KEY = "#initerror"
+"""``initErrorSpecialKey``: the replace key a ``replaceOnChanges`` path matching it adds for a resource
+with init errors."""
 
 Program = Callable[[], object] | str | os.PathLike[str]
 """A Pulumi program: a callable, a directory holding ``__main__.py``, or a ``.py`` file."""
@@ -415,18 +431,18 @@ class Deployment:
         new = self._new_state(reg, check.inputs)
 
         if old is None:
-            self._create(host, new)
+            self._create(host, new, "create")
             self._step(new, "create")
         else:
             diff = self._diff(host, reg, old, new)
-            if diff.changes == "none":
+            if diff.changes == "none" and not old.init_errors:
                 new.id = old.id
                 new.outputs = mark_secret_outputs(dict(old.outputs), new.additional_secret_outputs)
                 self._step(new, "same", diff)
-            elif diff.replaces:
+            elif diff.changes == "some" and diff.replaces:
                 self._replace(host, reg, old, new, diff)
-            else:
-                self._update(host, reg, old, new)
+            else:  # changes, or none but init errors: "generate an empty update step"
+                self._update(host, reg, old, new, diff)
                 self._step(new, "update", diff)
         self.news[new.urn] = new
         return new.id, new.outputs
@@ -451,27 +467,58 @@ class Deployment:
                 diffs=keys,
                 delete_before_replace=diff.delete_before_replace,
             )
-        if diff.changes == "some" and reg.replace_on_changes:
-            # applyReplaceOnChanges() only looks at the keys the diff reported as changed.
+        if (diff.changes == "some" or old.init_errors) and reg.replace_on_changes:
+            # applyReplaceOnChanges() only looks at the keys the diff reported as changed, plus the
+            # "#initerror" key when the old state has init errors.
             extra = [k for k in diff.diffs if "*" in reg.replace_on_changes or k in reg.replace_on_changes]
             diff.replaces = sorted(set(diff.replaces) | set(extra))
+            if old.init_errors and ({"*", INIT_ERROR_KEY} & set(reg.replace_on_changes)):
+                diff.replaces.append(INIT_ERROR_KEY)
+                diff.changes = "some"
         return diff
 
-    def _create(self, host: ProviderHost, new: ResourceState) -> None:
+    def _partially_failed(
+        self, new: ResourceState, err: PartialFailureError, kind: str, diff: DiffOutcome | None, *, dbr: bool = False
+    ) -> None:
+        """Record what a partially failed create/update left: ``new`` (its id set) with the error's
+        outputs and reasons, and the step; the caller re-raises."""
+        new.outputs = mark_secret_outputs(err.outputs, new.additional_secret_outputs)
+        new.init_errors = list(err.reasons)
+        self.news[new.urn] = new
+        self._step(new, kind, diff, dbr=dbr)
+
+    def _create(
+        self, host: ProviderHost, new: ResourceState, kind: str, diff: DiffOutcome | None = None, *, dbr: bool = False
+    ) -> None:
+        """``CreateStep.Apply``; a partial failure is recorded as a ``kind`` step (and raised)."""
         if self.preview:
             new.id, outputs = None, dict(new.inputs)
         else:
-            new.id, outputs = host.create(new.urn, new.inputs)
+            try:
+                new.id, outputs = host.create(new.urn, new.inputs)
+            except PartialFailureError as err:
+                new.id = err.id
+                self._partially_failed(new, err, kind, diff, dbr=dbr)
+                raise
         new.outputs = mark_secret_outputs(outputs, new.additional_secret_outputs)
 
-    def _update(self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState) -> None:
+    def _update(
+        self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState, diff: DiffOutcome
+    ) -> None:
+        """``UpdateStep.Apply``; a partial failure keeps the old inputs (``engine/update.go``), is
+        recorded as an ``update`` step (and raised)."""
         new.id = old.id
         if self.preview:
             outputs = dict(new.inputs)
         else:
-            outputs = host.update(
-                new.urn, old.id or "", old.inputs, old.outputs, new.inputs, ignore_changes=reg.ignore_changes
-            )
+            try:
+                outputs = host.update(
+                    new.urn, old.id or "", old.inputs, old.outputs, new.inputs, ignore_changes=reg.ignore_changes
+                )
+            except PartialFailureError as err:
+                new.inputs = copy.deepcopy(old.inputs)
+                self._partially_failed(new, err, "update", diff)
+                raise
         new.outputs = mark_secret_outputs(outputs, new.additional_secret_outputs)
 
     def _replace(
@@ -486,14 +533,23 @@ class Deployment:
             if dbr:
                 host.delete(old.urn, old.id or "", old.inputs, old.outputs)
                 self.removed.add(old.urn)
-            self._create(host, new)
+            try:
+                self._create(host, new, "replace", diff, dbr=dbr)
+            except PartialFailureError:
+                if not dbr:  # CreateStep.Apply marks the old instance for deletion either way
+                    self._condemn(old)
+                raise
             if not dbr:
-                condemned = old.copy()
-                condemned.pending_delete = True
-                self.pending.append(condemned)
+                self._condemn(old)
         else:
-            self._create(host, new)
+            self._create(host, new, "replace", diff, dbr=dbr)
         self._step(new, "replace", diff, dbr=dbr)
+
+    def _condemn(self, old: ResourceState) -> None:
+        """Keep the replaced instance as a pending delete (deleted after all registrations)."""
+        condemned = old.copy()
+        condemned.pending_delete = True
+        self.pending.append(condemned)
 
     # -- end of the program: deletes ------------------------------------------------------------
 
@@ -565,6 +621,9 @@ class Deployment:
             new.outputs = mark_secret_outputs(read.outputs, res.additional_secret_outputs)
             if read.inputs is not None:
                 new.inputs = read.inputs
+            # RefreshStep.Apply: the read's init errors replace the old ones (none when it succeeded); they
+            # do not make the step a "refresh" (only inputs and outputs do).
+            new.init_errors = list(read.init_errors)
             same = values_equal(res.outputs, new.outputs) and values_equal(res.inputs, new.inputs)
             if res.pending_delete:
                 self._drop_pending(res, new)

@@ -14,8 +14,16 @@ and speaks the ``pulumirpc.ResourceProvider`` protocol to it the way the engine'
   sent when ``allow_unknowns`` (preview), otherwise dropped.
 * ``Diff``/``Update`` get old *outputs* as ``olds`` plus ``oldInputs``; ``Read`` gets
   old outputs as ``properties`` plus ``inputs``; ``Delete`` gets outputs plus ``oldInputs``.
+* A failed call's status is read as grpc-go reads it (``internal/status.NewWithProto``): a
+  ``grpc-status-details-bin`` trailer whose ``google.rpc.Status`` has the call's code replaces the
+  status (its message included); one with another code makes the call fail with ``INTERNAL``
+  ("grpc-status-details-bin mismatch"). A ``Create``/``Update``/``Read`` failing with an
+  ``ErrorResourceInitFailed`` detail is a partial failure (``parseError`` in
+  ``pkg/resource/plugin/provider_plugin.go``): :class:`PartialFailureError`, whose message is the
+  engine's ``InitError`` (the reasons; the provider's own message is not shown).
 
-Every call carries a gRPC deadline (``call_timeout``); the process is killed on
+The channel takes what the engine's client takes (:data:`CHANNEL_OPTIONS`: 16 MiB of metadata,
+400 MiB messages). Every call carries a gRPC deadline (``call_timeout``); the process is killed on
 :meth:`ProviderHost.close`. All calls are recorded in :attr:`ProviderHost.calls`.
 """
 
@@ -36,6 +44,7 @@ from typing import IO, Any, Literal, TypeVar
 
 import grpc  # type: ignore[import-untyped, unused-ignore]
 from google.protobuf import empty_pb2  # type: ignore[import-untyped, unused-ignore]
+from google.rpc import status_pb2  # type: ignore[import-untyped, unused-ignore]
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from .props import (
@@ -71,6 +80,41 @@ class ProviderError(HarnessError):
         self.message = message
         self.details = details or message
         super().__init__(f"{method} failed for {urn}: {message}")
+
+
+def init_error_message(reasons: Sequence[str]) -> str:
+    """The engine's message for a partial failure: ``plugin.InitError.Error()``, the reasons listed
+    by ``hashicorp/go-multierror`` (``1 error occurred:\n\t* <reason>\n\n``), or ``resource init failed``."""
+    if not reasons:
+        return "resource init failed"
+    count = "1 error" if len(reasons) == 1 else f"{len(reasons)} errors"
+    points = "\n\t".join(f"* {reason}" for reason in reasons)
+    return f"{count} occurred:\n\t{points}\n\n"
+
+
+class PartialFailureError(ProviderError):
+    """``Create``/``Update``/``Read`` failed with an ``ErrorResourceInitFailed`` detail: the resource
+    exists as ``id`` with ``outputs`` (deserialized like a successful call's, secrets re-annotated), and
+    did not become what was asked for, for ``reasons`` (its init errors). ``inputs`` are the detail's
+    (``None`` when it has none; the engine ignores them for Create and Update). ``message`` is the engine's
+    (:func:`init_error_message`); ``details`` keep the provider's traceback."""
+
+    def __init__(
+        self,
+        method: str,
+        urn: str,
+        id_: str,
+        outputs: PropertyMap,
+        inputs: PropertyMap | None,
+        reasons: Sequence[str],
+        details: str = "",
+    ) -> None:
+        """Build from the failing method, the resource URN and the ``ErrorResourceInitFailed`` detail."""
+        self.id = id_
+        self.outputs = outputs
+        self.inputs = inputs
+        self.reasons = list(reasons)
+        super().__init__(method, urn, init_error_message(self.reasons), details)
 
 
 class CheckFailedError(ProviderError):
@@ -148,6 +192,8 @@ class ReadOutcome:
     id: str
     outputs: PropertyMap
     inputs: PropertyMap | None
+    init_errors: list[str] = field(default_factory=list)
+    """The reasons of a partial failure (the resource read, but unhealthy); empty otherwise."""
 
 
 def urn_name_and_type(urn: str) -> tuple[str, str]:
@@ -157,6 +203,60 @@ def urn_name_and_type(urn: str) -> tuple[str, str]:
     if len(parts) < 4:
         return urn, ""
     return parts[3], parts[2].split("$")[-1]
+
+
+CHANNEL_OPTIONS = (
+    # grpc-go's client takes a header (and trailer) list of up to 16 MiB (defaultClientMaxHeaderListSize);
+    # grpc-core's default is 8 KiB (16 KiB hard), which would refuse a partial failure's state.
+    ("grpc.max_metadata_size", 16 << 20),
+    ("grpc.absolute_max_metadata_size", 16 << 20),
+    # the engine's plugin clients take messages of up to 400 MiB (rpcutil.GrpcChannelOptions); grpc-core 4 MiB
+    ("grpc.max_receive_message_length", 400 << 20),
+)
+"""Options of the channel to the provider host: the limits of the engine's gRPC client."""
+
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+"""The trailer carrying a ``google.rpc.Status`` with error details."""
+
+INIT_FAILED_TYPE = "type.googleapis.com/pulumirpc.ErrorResourceInitFailed"
+"""``Any.type_url`` of the partial-failure detail."""
+
+
+@dataclass
+class RpcStatus:
+    """A failed call's status as the engine's gRPC client (grpc-go) sees it."""
+
+    code: Any
+    """A ``grpc.StatusCode``."""
+    message: str
+    init_failed: provider_pb2.ErrorResourceInitFailed | None = None
+
+
+def rpc_status(err: grpc.RpcError) -> RpcStatus:
+    """``status.FromError`` of grpc-go: the ``grpc-status-details-bin`` trailer, when it decodes to a
+    ``google.rpc.Status`` with the call's code, *is* the status (message and details); with another
+    code the call fails with ``INTERNAL`` (``internal/status.NewWithProto``)."""
+    code, message = err.code(), str(err.details() or "")
+    trailers = [value for key, value in (err.trailing_metadata() or ()) if key == STATUS_DETAILS_KEY]
+    if len(trailers) != 1:
+        return RpcStatus(code, message)
+    status = status_pb2.Status()
+    try:
+        status.ParseFromString(bytes(trailers[0]))
+    except Exception:  # not a google.rpc.Status: grpc-go ignores it
+        return RpcStatus(code, message)
+    if status.code != code.value[0]:
+        return RpcStatus(
+            grpc.StatusCode.INTERNAL,
+            f"grpc-status-details-bin mismatch: grpc-status={code.name}, grpc-message={message!r}, "
+            f"grpc-status-details-bin code={status.code}",
+        )
+    for detail in status.details:
+        if detail.type_url == INIT_FAILED_TYPE:
+            init_failed = provider_pb2.ErrorResourceInitFailed()
+            init_failed.ParseFromString(detail.value)
+            return RpcStatus(code, status.message, init_failed)
+    return RpcStatus(code, status.message)
 
 
 def _last_line(details: str) -> str:
@@ -264,7 +364,7 @@ class ProviderHost:
                 ) from None
             if line is None or not line.strip().isdigit():
                 raise HostStartupError(f"provider host did not print a port ({line!r})\n{self.stderr_text()}")
-            self._channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}")
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}", options=CHANNEL_OPTIONS)
             grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
             self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
             self._handshake()
@@ -324,6 +424,9 @@ class ProviderHost:
     # -- plumbing --------------------------------------------------------------------------
 
     def _call(self, method: str, urn: str, request: dict[str, Any], fn: Callable[[], T]) -> T:
+        """Make one call; a failure raises :class:`ProviderError`, or :class:`PartialFailureError` for
+        an ``ErrorResourceInitFailed`` detail on ``Create``/``Update``/``Read`` (its outputs and inputs
+        deserialized, secrets not yet re-annotated)."""
         if self._stub is None:
             raise HarnessError("provider host is not running")
         record = ProviderCall(method=method, urn=urn, request=request)
@@ -333,12 +436,25 @@ class ProviderHost:
         try:
             return fn()
         except grpc.RpcError as err:
-            code = err.code()
+            status = rpc_status(err)
             details = str(err.details() or "")
-            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            if status.code == grpc.StatusCode.DEADLINE_EXCEEDED:
                 message = f"timed out after {self.call_timeout}s"
             else:
-                message = _last_line(details) or str(code)
+                message = _last_line(status.message) or str(status.code)
+            init_failed = status.init_failed
+            if init_failed is not None and method in ("Create", "Update", "Read"):
+                partial = PartialFailureError(
+                    method,
+                    urn,
+                    str(init_failed.id),
+                    from_struct(init_failed.properties) if init_failed.HasField("properties") else {},
+                    from_struct(init_failed.inputs) if init_failed.HasField("inputs") else None,
+                    list(init_failed.reasons),
+                    details,
+                )
+                record.error = partial.message
+                raise partial from None
             record.error = message
             raise ProviderError(method, urn, message, details) from None
         finally:
@@ -459,7 +575,9 @@ class ProviderHost:
         )
 
     def create(self, urn: str, inputs: PropertyMap) -> tuple[str, PropertyMap]:
-        """``Create``; returns the new id and the outputs (secrets re-annotated)."""
+        """``Create``; returns the new id and the outputs (secrets re-annotated). A partial failure
+        raises :class:`PartialFailureError` with its outputs re-annotated the same way -- or, without an
+        id, the engine's "empty resource.ID" error (nothing exists to record)."""
         name, typ = urn_name_and_type(urn)
         request = provider_pb2.CreateRequest(
             urn=urn,
@@ -467,14 +585,21 @@ class ProviderHost:
             type=typ,
             properties=self._wire(inputs, keep_unknowns=False),
         )
-        resp = self._call(
-            "Create",
-            urn,
-            {"properties": self._logged(inputs)},
-            lambda: self.stub.Create(request, timeout=self.call_timeout),
-        )
+        try:
+            resp = self._call(
+                "Create",
+                urn,
+                {"properties": self._logged(inputs)},
+                lambda: self.stub.Create(request, timeout=self.call_timeout),
+            )
+        except PartialFailureError as err:
+            if not err.id:
+                raise ProviderError("Create", urn, _empty_id_message(urn), err.details) from None
+            if not self.accept_secrets:
+                err.outputs = annotate_secrets(err.outputs, inputs)
+            raise
         if not resp.id:
-            raise ProviderError("Create", urn, "provider returned an empty resource ID from create")
+            raise ProviderError("Create", urn, _empty_id_message(urn))
         outputs = from_struct(resp.properties)
         if not self.accept_secrets:
             outputs = annotate_secrets(outputs, inputs)
@@ -490,7 +615,9 @@ class ProviderHost:
         *,
         ignore_changes: Sequence[str] = (),
     ) -> PropertyMap:
-        """``Update``: ``olds`` are old outputs; returns new outputs."""
+        """``Update``: ``olds`` are old outputs; returns new outputs. A partial failure raises
+        :class:`PartialFailureError`, outputs re-annotated like a successful call's (its ``id`` is the
+        provider's; the engine keeps the old one)."""
         name, typ = urn_name_and_type(urn)
         request = provider_pb2.UpdateRequest(
             id=id_,
@@ -502,12 +629,17 @@ class ProviderHost:
             old_inputs=self._wire(old_inputs, keep_unknowns=False),
             ignoreChanges=list(ignore_changes),
         )
-        resp = self._call(
-            "Update",
-            urn,
-            {"olds": self._logged(old_outputs), "news": self._logged(new_inputs)},
-            lambda: self.stub.Update(request, timeout=self.call_timeout),
-        )
+        try:
+            resp = self._call(
+                "Update",
+                urn,
+                {"olds": self._logged(old_outputs), "news": self._logged(new_inputs)},
+                lambda: self.stub.Update(request, timeout=self.call_timeout),
+            )
+        except PartialFailureError as err:
+            if not self.accept_secrets:
+                err.outputs = annotate_secrets(err.outputs, new_inputs)
+            raise
         outputs = from_struct(resp.properties)
         if not self.accept_secrets:
             outputs = annotate_secrets(outputs, new_inputs)
@@ -532,7 +664,9 @@ class ProviderHost:
         )
 
     def read(self, urn: str, id_: str, inputs: PropertyMap, outputs: PropertyMap) -> ReadOutcome:
-        """``Read`` (refresh): prior outputs as ``properties``, prior inputs as ``inputs``."""
+        """``Read`` (refresh): prior outputs as ``properties``, prior inputs as ``inputs``. A partial
+        failure is no error (``RefreshStep.Apply``): the detail's id, outputs and inputs are the read
+        state and its reasons the outcome's ``init_errors``."""
         name, typ = urn_name_and_type(urn)
         request = provider_pb2.ReadRequest(
             id=id_,
@@ -542,19 +676,29 @@ class ProviderHost:
             properties=self._wire(outputs, keep_unknowns=False),
             inputs=self._wire(inputs, keep_unknowns=False),
         )
-        resp = self._call(
-            "Read",
-            urn,
-            {"id": id_, "properties": self._logged(outputs), "inputs": self._logged(inputs)},
-            lambda: self.stub.Read(request, timeout=self.call_timeout),
-        )
-        new_outputs = from_struct(resp.properties)
-        new_inputs = from_struct(resp.inputs) if resp.HasField("inputs") else None
+        init_errors: list[str] = []
+        try:
+            resp = self._call(
+                "Read",
+                urn,
+                {"id": id_, "properties": self._logged(outputs), "inputs": self._logged(inputs)},
+                lambda: self.stub.Read(request, timeout=self.call_timeout),
+            )
+            read_id = str(resp.id or "")
+            new_outputs = from_struct(resp.properties)
+            new_inputs = from_struct(resp.inputs) if resp.HasField("inputs") else None
+        except PartialFailureError as err:
+            read_id, new_outputs, new_inputs, init_errors = err.id, err.outputs, err.inputs, err.reasons
         if not self.accept_secrets:
             new_outputs = annotate_secrets(new_outputs, outputs)
             if new_inputs is not None:
                 new_inputs = annotate_secrets(new_inputs, inputs)
-        return ReadOutcome(str(resp.id or ""), new_outputs, new_inputs)
+        return ReadOutcome(read_id, new_outputs, new_inputs, init_errors)
+
+
+def _empty_id_message(urn: str) -> str:
+    """``provider.Create``'s error for a create (or partially failed one) without an id."""
+    return f"plugin returned empty resource.ID from create '{urn}'"
 
 
 def default_pythonpath(extra: Sequence[str | os.PathLike[str]] = ()) -> list[str]:

@@ -8,7 +8,8 @@ Layout of ``<state_dir>/<stack>.json``::
       "outputs": {...}, "secret_outputs": ["..."],
       "resources": {"<urn>": {"type", "name", "custom", "id", "parent", "inputs", "outputs",
                               "dependencies", "property_dependencies", "secret_outputs",
-                              "additional_secret_outputs", "delete_before_replace"}},
+                              "additional_secret_outputs", "delete_before_replace",
+                              "init_errors" (only when there are some)}},
       "pending_deletes": [{"urn": ..., ...}]
     }
 
@@ -17,6 +18,10 @@ Secret values are stored like the Pulumi checkpoint does, as
 the ciphertext being a Fernet token over the JSON of the plaintext. The Fernet key lives in
 ``<state_dir>/<stack>.key`` (created on first use, mode 0600) -- the moral equivalent of
 the passphrase secrets provider: lose the key and the secrets are unreadable.
+
+``init_errors`` are the checkpoint's ``initErrors`` (``omitempty`` there too): the reasons of the
+partial failure that left the resource as it is recorded, cleared by its next successful create,
+update or read.
 """
 
 from __future__ import annotations
@@ -54,6 +59,9 @@ class ResourceState:
     additional_secret_outputs: list[str] = field(default_factory=list)
     delete_before_replace: bool | None = None
     pending_delete: bool = False
+    init_errors: list[str] = field(default_factory=list)
+    """Why the resource's last create/update (or read) failed partially (``resource.State.InitErrors``):
+    while there are some, the next ``up`` updates it even when its diff finds no change."""
 
     @property
     def secret_outputs(self) -> list[str]:
@@ -162,6 +170,7 @@ class StateStore:
             "secret_outputs": res.secret_outputs,
             "additional_secret_outputs": list(res.additional_secret_outputs),
             "delete_before_replace": res.delete_before_replace,
+            **({"init_errors": list(res.init_errors)} if res.init_errors else {}),
         }
 
     def _resource_from_json(self, urn: str, data: dict[str, Any], *, pending: bool) -> ResourceState:
@@ -179,6 +188,7 @@ class StateStore:
             additional_secret_outputs=list(data.get("additional_secret_outputs", [])),
             delete_before_replace=data.get("delete_before_replace"),
             pending_delete=pending,
+            init_errors=[str(reason) for reason in data.get("init_errors") or []],
         )
 
     def exists(self) -> bool:

@@ -10,7 +10,11 @@ therefore never pickled into the serialized provider.
 
 Inputs:
     ``value``  (str, required, non-empty; ``fail-create...`` makes Create fail,
-               ``sleep-create:<seconds>`` makes it hang that long first),
+               ``sleep-create:<seconds>`` makes it hang that long first;
+               ``partial-create...`` makes Create write the object and then fail with it as the
+               resource's state -- a partial failure, :func:`pulumi_iotcomms.resources._partial.fail_with_state`
+               -- and ``partial-update...`` does the same in an Update that changes ``value`` to it;
+               the retry, an Update to the same value, succeeds),
     ``kind``   (str, default ``"basic"``; changing it forces a replacement),
     ``dbr``    (bool; when true, Diff asks for delete-before-replace),
     ``ref``    (optional str; typically another Thing's output, to build dependencies),
@@ -18,7 +22,9 @@ Inputs:
     ``password`` (optional secret input).
 Outputs: the inputs plus ``token`` (secret, generated on create) and ``revision``
 (1 on create, incremented on every update). A live record edited to contain
-``"locked": true`` makes Delete fail (to exercise failed deletes).
+``"locked": true`` makes Delete fail (to exercise failed deletes); one edited to contain
+``"unhealthy": [reasons]`` makes Read fail partially with those reasons (the rest of the record is
+what is read; an Update rewrites the record without them).
 
 This module is imported by the provider host process (the provider is pickled by
 reference because it lives in an importable module), so it must stay import-light.
@@ -30,7 +36,7 @@ import json
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pulumi
 from pulumi.dynamic import (
@@ -46,6 +52,8 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
+from pulumi_iotcomms.resources._partial import PROVIDER_KEY, fail_with_state
+
 TYPE_TOKEN = "pulumi-python:dynamic/toy:Thing"
 """The type token the SDK builds for :class:`Thing`."""
 
@@ -54,6 +62,21 @@ INPUT_KEYS = ("value", "kind", "dbr", "ref", "physical_name", "password")
 
 REPLACE_KEYS = ("kind", "physical_name")
 """Inputs whose change requires a replacement."""
+
+PARTIAL_CREATE = "partial-create"
+"""A ``value`` starting with this makes Create fail after writing the object, recording it (partial failure)."""
+
+PARTIAL_UPDATE = "partial-update"
+"""A ``value`` starting with this makes an Update to it fail after writing the object, recording it."""
+
+
+def partial_reasons(action: str, physical_name: str, value: str) -> list[str]:
+    """The reasons (the resource's init errors) of the toy's partial failures; ``action`` is
+    ``created`` or ``updated``."""
+    return [
+        f"toy {action} {physical_name} but could not finish it: {value}",
+        f"{physical_name} still needs its finishing touch",
+    ]
 
 
 class ToyProvider(ResourceProvider):
@@ -83,6 +106,12 @@ class ToyProvider(ResourceProvider):
     @staticmethod
     def _outputs(record: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in record.items() if k != "id" and v is not None}
+
+    def _fail_partially(self, action: str, record: dict[str, Any], props: dict[str, Any]) -> NoReturn:
+        """Fail the call, the object ``record`` written, with it as the resource's state."""
+        reasons = partial_reasons(action, str(record["physical_name"]), str(record["value"]))
+        outputs = {**self._outputs(record), PROVIDER_KEY: props[PROVIDER_KEY]}
+        fail_with_state(RuntimeError(reasons[0]), str(record["id"]), outputs, reasons)
 
     # -- CRUD ------------------------------------------------------------------------------
 
@@ -118,6 +147,8 @@ class ToyProvider(ResourceProvider):
         record = {k: props.get(k) for k in INPUT_KEYS}
         record.update(id=uuid.uuid4().hex[:12], token=uuid.uuid4().hex, revision=1)
         self._write(record)
+        if value.startswith(PARTIAL_CREATE):
+            self._fail_partially("created", record, props)
         return CreateResult(str(record["id"]), self._outputs(record))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -127,10 +158,16 @@ class ToyProvider(ResourceProvider):
             return ReadResult(None, {})
         record = json.loads(path.read_text())
         inputs = {k: record[k] for k in INPUT_KEYS if record.get(k) is not None}
+        if record.get("unhealthy"):
+            reasons = [str(reason) for reason in record.pop("unhealthy")]
+            provider = {PROVIDER_KEY: props[PROVIDER_KEY]}
+            outputs = {**self._outputs(record), **provider}
+            fail_with_state(RuntimeError(reasons[0]), id_, outputs, reasons, inputs={**inputs, **provider})
         return ReadResult(id_, self._outputs(record), inputs)
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
-        """Rewrite the file with the new inputs and bump ``revision``."""
+        """Rewrite the file with the new inputs and bump ``revision``; a change of ``value`` to
+        ``partial-update...`` then fails partially."""
         path = self._path(_id)
         previous = json.loads(path.read_text()) if path.exists() else {}
         record = {k: _news.get(k) for k in INPUT_KEYS}
@@ -140,6 +177,9 @@ class ToyProvider(ResourceProvider):
             revision=int(previous.get("revision", _olds.get("revision", 0))) + 1,
         )
         self._write(record)
+        value = str(record["value"])
+        if value.startswith(PARTIAL_UPDATE) and previous.get("value") != value:
+            self._fail_partially("updated", record, _news)
         return UpdateResult(self._outputs(record))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:

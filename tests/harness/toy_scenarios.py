@@ -7,6 +7,7 @@ Shared by ``tests/test_harness.py`` (in-process harness) and ``tests/automation`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pulumi
 
 from .props import Secret
 from .scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
-from .toy import Thing
+from .toy import PARTIAL_CREATE, PARTIAL_UPDATE, Thing, partial_reasons
 
 API_KEY = "toy-api-key-5ecret-value"
 """The secret config value every toy scenario sets (``toy:apiKey``)."""
@@ -272,5 +273,99 @@ def alias_scenario() -> Scenario:
             ),
             ScenarioStep("preview", expect={}, label="converged"),
             ScenarioStep("destroy", expect={"g": "delete", "again": "delete"}, check=expect_store_empty),
+        ],
+    )
+
+
+PARTIAL_PASSWORD = "partial-pa55word"
+"""The secret input of the partial-failure scenario's resource."""
+
+
+def partial_program(value: str, *, kind: str = "basic", dbr: bool = False) -> Callable[[], None]:
+    """``a`` (``thing-a``, a secret ``password``) with ``value``; its token exported."""
+
+    def program() -> None:
+        password = pulumi.Output.secret(PARTIAL_PASSWORD)
+        a = Thing("a", value, kind=kind, dbr=dbr, physical_name="thing-a", password=password)
+        pulumi.export("a_token", a.token)
+
+    return program
+
+
+def partial_error(action: str, value: str) -> str:
+    """What a partial failure of ``thing-a`` says: the engine's ``InitError``, its reasons listed."""
+    first, second = (re.escape(reason) for reason in partial_reasons(action, "thing-a", value))
+    return rf"2 errors occurred:\s+\* {first}\s+\* {second}"
+
+
+def partial_failure_scenario() -> Scenario:
+    """Partial failures (``fail_with_state``): a create, an update and a delete-before-replace
+    replacement fail after writing the object, which the state records (with its init errors); the next
+    ``up`` of the same program updates it although the toy's diff finds no change. A refresh whose
+    Read succeeds clears the init errors, one whose Read fails partially records them."""
+    created, updated = f"{PARTIAL_CREATE} one", f"{PARTIAL_UPDATE} two"
+    return Scenario(
+        name="toy-partial-failure",
+        project="toypartial",
+        config=toy_config,
+        steps=[
+            ScenarioStep(
+                "up",
+                partial_program(created),
+                expect_error=partial_error("created", created),
+                check=expect_live("thing-a", value=created, revision=1),
+                label="create fails partially",
+            ),
+            ScenarioStep("preview", expect={"a": "update"}, label="init errors: preview shows an update"),
+            ScenarioStep(
+                "up",
+                expect={"a": "update"},
+                check=expect_live("thing-a", value=created, revision=2),
+                label="same program: update",
+            ),
+            ScenarioStep("preview", expect={}, label="init errors cleared"),
+            ScenarioStep(
+                "up",
+                partial_program(updated),
+                expect_error=partial_error("updated", updated),
+                check=expect_live("thing-a", value=updated, revision=3),
+                label="update fails partially",
+            ),
+            ScenarioStep(
+                "up",
+                expect={"a": "update"},
+                check=expect_live("thing-a", value=updated, revision=4),
+                label="same program after a partial update: update",
+            ),
+            ScenarioStep(
+                "up",
+                partial_program(f"{PARTIAL_UPDATE} three"),
+                expect_error=partial_error("updated", f"{PARTIAL_UPDATE} three"),
+                label="update fails partially again",
+            ),
+            ScenarioStep("refresh", expect={"a": "refresh"}, label="refresh reads the object (inputs were the old)"),
+            ScenarioStep("up", expect={}, label="the refresh cleared the init errors"),
+            ScenarioStep(
+                "refresh",
+                before=edit_live("thing-a", unhealthy=["thing-a lost its finishing touch"]),
+                expect={},  # what it read is what the state has: only the init errors are new
+                label="refresh whose Read fails partially",
+            ),
+            ScenarioStep(
+                "up",
+                expect={"a": "update"},
+                check=expect_live("thing-a", unhealthy=None),
+                label="init errors from the refresh: update",
+            ),
+            ScenarioStep(
+                "up",
+                partial_program(f"{PARTIAL_CREATE} four", kind="fancy", dbr=True),
+                expect_error=partial_error("created", f"{PARTIAL_CREATE} four"),
+                check=expect_live("thing-a", kind="fancy", revision=1),
+                label="delete-before-replace replacement fails partially",
+            ),
+            ScenarioStep("up", expect={"a": "update"}, label="the replacement is updated"),
+            ScenarioStep("preview", expect={}, label="converged"),
+            ScenarioStep("destroy", expect={"a": "delete"}, check=expect_store_empty),
         ],
     )

@@ -192,6 +192,9 @@ def _apply_row(emu: Emulator, domain: str, row: dict[str, Any] | str) -> str | N
     """Store one parsed row; what is wrong with it, if anything."""
     if isinstance(row, str):
         return row
+    refused = emu.bulk_rejects.get(str(row.get("deviceId")))
+    if refused is not None:
+        return f"deviceId: {refused}"
     try:
         _store_device(emu, domain, row)
     except Problem as problem:

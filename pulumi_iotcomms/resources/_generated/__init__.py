@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .alarm_event_mapper import AlarmEventMapper
     from .cloud_sip_ua import CloudSipUa
     from .device import Device
+    from .device_fleet import DeviceFleet
     from .media_service import MediaService
     from .notification_settings import NotificationSettings
     from .siprec_service import SiprecService
@@ -23,6 +24,7 @@ _LAZY = {
     "AlarmEventMapper": ".alarm_event_mapper",
     "CloudSipUa": ".cloud_sip_ua",
     "Device": ".device",
+    "DeviceFleet": ".device_fleet",
     "MediaService": ".media_service",
     "NotificationSettings": ".notification_settings",
     "SiprecService": ".siprec_service",
@@ -35,6 +37,7 @@ __all__ = [
     "AlarmEventMapper",
     "CloudSipUa",
     "Device",
+    "DeviceFleet",
     "MediaService",
     "NotificationSettings",
     "SiprecService",
