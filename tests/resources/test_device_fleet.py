@@ -13,6 +13,7 @@ import pytest
 
 from pulumi_iotcomms import Device, DeviceFleet
 from pulumi_iotcomms.errors import ConflictingObjectError, InputError
+from pulumi_iotcomms.resources._claims import reset as _claims_reset
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.device_fleet import DeviceFleetProvider
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
@@ -222,6 +223,21 @@ def test_check_keys_devices_by_id_and_names_bad_ones_by_index(provider: DeviceFl
     assert "spreadsheet formula" in got[4][1]
 
 
+def test_a_device_too_large_for_a_bulk_csv_fails_check_naming_it(provider: DeviceFleetProvider) -> None:
+    blob = unit(3, service_data={"notes": "x" * (10 * 1024 * 1024)})
+    got = failures(checked(provider, [unit(1), blob]))
+    assert [p for p, _ in got] == ["devices[1].service_data.notes"]
+    assert "not under the limit of 10485760 bytes" in got[0][1]
+
+
+def test_two_fleets_declaring_one_device_fail_check(provider: DeviceFleetProvider) -> None:
+    assert failures(checked(provider, [unit(1), unit(2)])) == []
+    other = provider.check({}, {"devices": [unit(3), unit(2)], "resource_name": "other-units", "owner": "p/s"})
+    got = failures(other)
+    assert [p for p, _ in got] == ["devices[1].device_id"]
+    assert f"Device {DOMAIN}/unit-00002 is also declared by the resource 'units'" in got[0][1]
+
+
 def test_check_sends_no_request_for_a_recorded_fleet(provider: DeviceFleetProvider, emulator: EmulatorClient) -> None:
     first = checked(provider, [unit(1), unit(100)])
     emulator.clear_requests()
@@ -268,6 +284,31 @@ def test_create_refuses_existing_devices_unless_adopted(
     outs = provider.create({**props, "adopt": True}).outs or {}
     assert outs["count"] == 2
     assert server_devices(emulator)["unit-00002"]["description"] == "unit 2"
+
+
+def test_update_without_refresh_reconciles_with_the_server(
+    provider: DeviceFleetProvider, emulator: EmulatorClient
+) -> None:
+    """Patches are computed from the recorded state: a refused one is recomputed from the device as the
+    server has it, and a device deleted out of band is PUT again."""
+    first = {**checked(provider, [unit(1), unit(2)]).inputs, "__provider": "x"}
+    outs = provider.create(first).outs or {}
+    emulator.ok("PATCH", f"{URL}/unit-00001", json=[{"op": "remove", "path": "/description"}])
+    emulator.ok("DELETE", f"{URL}/unit-00002")
+    _claims_reset()
+    news = {**checked(provider, [unit(1, description="a"), unit(2, description="b")], olds=first).inputs}
+    emulator.clear_requests()
+    provider.update(DOMAIN, outs, {**news, "__provider": "x"})
+    server = server_devices(emulator)
+    assert (server["unit-00001"]["description"], server["unit-00002"]["description"]) == ("a", "b")
+    sent = [(m, p, b) for m, p, b in writes(emulator)]
+    one = [(m, b) for m, p, b in sent if p == f"{URL}/unit-00001"]
+    assert one == [
+        ("PATCH", [{"op": "replace", "path": "/description", "value": "a"}]),  # refused: the device has none
+        ("PATCH", [{"op": "add", "path": "/description", "value": "a"}]),  # recomputed from a GET
+    ]
+    two = [(m, p) for m, p, _ in sent if p != f"{URL}/unit-00001"]
+    assert two == [("PATCH", f"{URL}/unit-00002"), ("PUT", URL)]  # 404, then the whole device
 
 
 def test_a_device_declared_by_a_fleet_and_a_device_resource_fails_check(provider: DeviceFleetProvider) -> None:
