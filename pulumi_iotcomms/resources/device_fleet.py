@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 from pulumi.runtime import rpc
+from typing_extensions import Self
 
 from pulumi_iotcomms.api._ops import Doc
 from pulumi_iotcomms.api._schema import Behaviour, WireModel, validate_wire
@@ -796,7 +797,7 @@ class DeviceFleet(_GeneratedDeviceFleet, module="iotcomms", name="DeviceFleet"):
         domain: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[bool] | None = None,
         opts: pulumi.ResourceOptions | None = None,
-    ) -> DeviceFleet:
+    ) -> Self:
         """Declare a fleet from a bulk provisioning CSV file (the documented format, as a spreadsheet
         exports it: camelCase columns, ``serviceData.<key>`` columns holding JSON).
 

@@ -17,6 +17,7 @@ from pulumi_iotcomms.resources._claims import reset as _claims_reset
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.device_fleet import DeviceFleetProvider
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
+from tests.harness import Harness, Secret
 from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioStep, StepOutcome, run_scenario
 from tests.resources._lifecycle import clear_log, config_for, state_text, writes_nothing
 
@@ -324,72 +325,62 @@ def test_a_device_declared_by_a_fleet_and_a_device_resource_fails_check(provider
     assert "'single'" in got[0][1]
 
 
-class _Echo(pulumi.runtime.Mocks):
-    """Resources output their inputs."""
+class _Recorded(DeviceFleet, module="iotcomms", name="DeviceFleet"):
+    """Records what ``from_csv`` declares instead of registering it (no Pulumi runtime in this process)."""
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return "id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        return {}, None
+    def __init__(self, resource_name: str, **kwargs: Any) -> None:
+        self.declared = {"resource_name": resource_name, **kwargs}
 
 
-@pytest.fixture
-def mocked() -> None:
-    pulumi.runtime.set_mocks(_Echo(), preview=False)
-
-
-def _devices_and_credentials(fleet: DeviceFleet) -> Any:
-    return pulumi.Output.all(fleet.devices, fleet.device_credentials)
-
-
-@pulumi.runtime.test  # type: ignore[untyped-decorator]
-def test_from_csv_reads_the_spreadsheet_and_names_the_bad_row(mocked: None, tmp_path: Path) -> Any:
+def test_from_csv_reads_the_spreadsheet_and_names_the_bad_row(tmp_path: Path) -> None:
     good = tmp_path / "fleet.csv"
     good.write_text(
         "deviceId,authType,deviceType,description,serviceData.alarmBridge,ha1\n"
         'unit-1,deviceid,alarmUnit,Room 1,"{""heartbeatInterval"":300000}",\n'
         f"sip-1,credentials,sipDevice,Desk,,{'a' * 32}\n"
     )
+    declared = _Recorded.from_csv("from-csv", good, domain=DOMAIN).declared
+    assert declared["devices"] == [
+        {
+            "device_id": "unit-1",
+            "auth_type": "deviceid",
+            "device_type": "alarmUnit",
+            "description": "Room 1",
+            "service_data": {"alarmBridge": {"heartbeatInterval": 300000}},
+        },
+        {
+            "device_id": "sip-1",
+            "auth_type": "credentials",
+            "device_type": "sipDevice",
+            "description": "Desk",
+            "ha1": "a" * 32,
+        },
+    ]
+    assert declared["domain"] == DOMAIN
     bad = tmp_path / "bad.csv"
     bad.write_text("deviceId,authType,description\nunit-1,deviceid,ok\nunit-2,deviceid,=1+1\n")
     with pytest.raises(InputError, match=r"bad.csv: .*formula") as info:
-        DeviceFleet.from_csv("bad", bad, domain=DOMAIN)
+        _Recorded.from_csv("bad", bad, domain=DOMAIN)
     assert info.value.path == "row 3, column description"
 
-    def check(values: list[Any]) -> None:
-        devices, credentials = values
-        assert devices == [
-            {
-                "device_id": "unit-1",
-                "auth_type": "deviceid",
-                "device_type": "alarmUnit",
-                "description": "Room 1",
-                "service_data": {"alarmBridge": {"heartbeatInterval": 300000}},
-            },
-            {"device_id": "sip-1", "auth_type": "credentials", "device_type": "sipDevice", "description": "Desk"},
-        ]
-        assert credentials == {"sip-1": {"ha1": "a" * 32}}
 
-    return _devices_and_credentials(DeviceFleet.from_csv("from-csv", good, domain=DOMAIN)).apply(check)
+def test_secrets_inside_outputs_are_moved_too(emulator: EmulatorClient, tmp_path: Path) -> None:
+    """Devices holding Outputs are split once known: the password is a secret input, never in ``devices``."""
 
+    def program() -> None:
+        device_id = pulumi.Output.from_input("sip-1")
+        devices: list[Any] = [{"device_id": device_id, "auth_type": "credentials", "password": "Sip-9931"}]
+        DeviceFleet("outputs", devices=devices, domain=DOMAIN)
 
-@pulumi.runtime.test  # type: ignore[untyped-decorator]
-def test_secrets_inside_outputs_are_moved_too(mocked: None) -> Any:
-    fleet = DeviceFleet(
-        "outputs",
-        devices=[
-            {"device_id": pulumi.Output.from_input("sip-1"), "auth_type": "credentials", "password": "Sip-9931"},
-        ],
-        domain=DOMAIN,
-    )
-
-    def check(values: list[Any]) -> None:
-        devices, credentials = values
-        assert devices == [{"device_id": "sip-1", "auth_type": "credentials"}]
-        assert credentials == {"sip-1": {"password": "Sip-9931"}}
-
-    return _devices_and_credentials(fleet).apply(check)
+    harness = Harness(state_dir=tmp_path / "state", project="p", stack="dev", config=config_for(emulator))
+    harness.up(program)
+    (fleet,) = [r for r in harness.state.resources.values() if r.type.endswith(":DeviceFleet")]
+    assert fleet.inputs["devices"] == {"sip-1": {"auth_type": "credentials"}}
+    assert isinstance(fleet.inputs["device_credentials"], Secret)
+    assert "Sip-9931" not in state_text(tmp_path)
+    ha1 = server_devices(emulator)["sip-1"]["ha1"]
+    assert ha1 == _md5(f"sip-1:{DOMAIN}:Sip-9931")
+    harness.destroy()
 
 
 def test_device_and_fleet_share_the_model() -> None:
