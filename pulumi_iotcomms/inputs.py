@@ -4,7 +4,7 @@ resources take them), so type checkers and IDEs know the keys and their types.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
 import pulumi
@@ -14,6 +14,9 @@ __all__ = [
     "AuthorizedArgs",
     "BackupEndpointArgs",
     "DeviceArgs",
+    "FallbackActionArgs",
+    "FallbackInstructionArgs",
+    "FallbackPhraseArgs",
     "RestAuthenticationArgs",
     "TargetEndpointArgs",
     "ToneSettingsArgs",
@@ -79,6 +82,63 @@ class DeviceArgs(TypedDict, total=False):
     ``overrideInAlarmEvent`` an object of strings with an integer ``priority``, ``usePredefinedDestination`` a
     boolean); other keys pass through unchecked. No number may be NaN or infinite.
     """
+
+
+class FallbackActionArgs(TypedDict, total=False):
+    """What the media service does with a call to the number while the customer cannot be reached."""
+
+    type: NotRequired[pulumi.Input[Literal["call", "hangup", "play"] | str]]
+    """The action, e.g. ``call`` (the docs' sample)."""
+    dest_addr: NotRequired[pulumi.Input[str]]
+    """The SIP URI or number a ``call`` goes to."""
+    max_ring_time: NotRequired[pulumi.Input[float]]
+    """How long a ``call`` rings before it gives up."""
+    sip_from: NotRequired[pulumi.Input[str]]
+    """The ``From`` of the outgoing call."""
+    sip_to: NotRequired[pulumi.Input[str]]
+    """The ``To`` of the outgoing call."""
+    sip_diversion: NotRequired[pulumi.Input[str]]
+    """The ``Diversion`` header of the outgoing call."""
+    sip_pai: NotRequired[pulumi.Input[str]]
+    """The ``P-Asserted-Identity`` header of the outgoing call."""
+    sip_rpid: NotRequired[pulumi.Input[str]]
+    """The ``Remote-Party-ID`` header of the outgoing call."""
+    x_headers: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """``X-`` headers added to the outgoing call, names verbatim."""
+    p_headers: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """``P-`` headers added to the outgoing call, names verbatim."""
+    copy_headers: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Names of headers of the incoming call copied to the outgoing one."""
+    contact_parameters: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """Parameters added to the ``Contact`` URI, names verbatim."""
+    contact_user_parameters: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """Parameters added to the user part of the ``Contact`` URI, names verbatim."""
+
+
+class FallbackInstructionArgs(TypedDict, total=False):
+    """What the media service does for the number: an action, and the phrases played first."""
+
+    action: NotRequired[pulumi.Input[FallbackActionArgs]]
+    """The action taken."""
+    phrases: NotRequired[pulumi.Input[Sequence[pulumi.Input[FallbackPhraseArgs]]]]
+    """The phrases played to the caller, in order."""
+
+
+class FallbackPhraseArgs(TypedDict, total=False):
+    """One phrase played to the caller: a cached audio file, or text spoken by a text-to-speech service."""
+
+    file_name: NotRequired[pulumi.Input[str]]
+    """The audio file (or the cache key of the spoken text)."""
+    format: NotRequired[pulumi.Input[str]]
+    """The audio format of the file."""
+    cache_time_to_live: NotRequired[pulumi.Input[str]]
+    """How long the service keeps the phrase cached."""
+    refresh_cache: NotRequired[pulumi.Input[bool]]
+    """Fetch or synthesize the phrase again instead of using the cached copy."""
+    google_tts_parameters: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """Google text-to-speech request parameters, keys verbatim."""
+    aws_tts_parameters: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """AWS Polly text-to-speech request parameters, keys verbatim."""
 
 
 class RestAuthenticationArgs(TypedDict, total=False):

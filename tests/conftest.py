@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 
 import pytest
@@ -25,6 +26,22 @@ def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
     with EmulatorClient(emulator_server.url) as client:
         client.reset()
         yield client
+
+
+_PICKLER_METHODS = {name: vars(pickle._Pickler).get(name) for name in ("_batch_setitems", "save_dict")}
+
+
+@pytest.fixture(autouse=True)
+def _unpatched_pickler() -> Iterator[None]:
+    """Undo the pickler wrappers the SDK's serialize_provider adds once per dynamic resource declared
+    and never removes: in one long test process their chain overflows the stack when pickling."""
+    yield
+    for name, method in _PICKLER_METHODS.items():
+        if method is None:
+            if name in vars(pickle._Pickler):
+                delattr(pickle._Pickler, name)
+        else:
+            setattr(pickle._Pickler, name, method)
 
 
 @pytest.fixture(autouse=True)

@@ -79,6 +79,13 @@ class EmulatorClient:
         resp = self.http.put("/_emulator/bulk", json={"rejectDeviceIds": reasons})
         assert resp.status_code == 200, resp.text
 
+    def set_clock_offset(self, seconds: float) -> float:
+        """Shift the clock that expires cache entries by ``seconds`` (a reset sets it back to 0); returns the
+        emulator's shifted time."""
+        resp = self.http.put("/_emulator/clock", json={"offsetSeconds": seconds})
+        assert resp.status_code == 200, resp.text
+        return float(resp.json()["now"])
+
     def objects(self) -> dict[str, Any]:
         return dict(self.http.get("/_emulator/objects").json()["objects"])
 

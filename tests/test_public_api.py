@@ -18,8 +18,16 @@ def test_top_level_exports_the_registered_resources() -> None:
     from pulumi_iotcomms.resources._registry import REGISTRY
 
     names = sorted(item.name for item in REGISTRY)
-    assert pulumi_iotcomms.__all__ == [*sorted([*names, "ConflictingObjectError"]), "__version__"]
-    assert len(names) == 10
+    assert pulumi_iotcomms.__all__ == sorted(
+        [
+            *names,
+            "ConflictingObjectError",
+            "__version__",
+            *importlib.import_module("pulumi_iotcomms.functions").__all__,
+        ],
+        key=lambda n: (not n[0].isupper(), n),
+    )
+    assert len(names) == 13
 
 
 @pytest.mark.parametrize("name", ["pulumi_iotcomms", *MODULES])

@@ -85,7 +85,7 @@ def props_of(spec: Spec) -> list[Prop]:
                 info.annotation,
                 "",
                 info.description or "",
-                info.is_required(),
+                info.is_required() or b.required,
                 argument=b.argument and not b.computed,
                 output=True,
                 behaviour=b,

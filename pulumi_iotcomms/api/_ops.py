@@ -8,16 +8,51 @@ in ``contract.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import ValidationError
 
 from pulumi_iotcomms._transport import QueryValue, Transport, render_path
 from pulumi_iotcomms.errors import NotFoundError, error_for_malformed_body
 
+from ._schema import ReplyModel, format_errors
 from .contract import route
 
-__all__ = ["Collection", "Doc", "Singleton", "paginate"]
+__all__ = ["Collection", "Doc", "Singleton", "paginate", "parse_reply"]
 
 Doc = dict[str, Any]
+_M = TypeVar("_M", bound=ReplyModel)
+
+
+def parse_reply(
+    model: type[_M],
+    value: Any,
+    method: str,
+    path: str,
+    path_params: Mapping[str, str] | None = None,
+    *,
+    where: str = "",
+) -> _M:
+    """``value`` (an answer, or the part of one at ``where``) read as ``model``.
+
+    Args:
+        model: The reply model.
+        value: The decoded JSON.
+        method: HTTP method of the request, for the error.
+        path: Path template of the request, for the error.
+        path_params: Values for the template.
+        where: Where ``value`` sits in the answer, e.g. ``"statistics[2]"``, prefixed to the field named.
+
+    Raises:
+        ApiError: The answer does not have the documented shape (the message names the field).
+    """
+    try:
+        return model.model_validate(value, by_alias=True, by_name=False)
+    except ValidationError as exc:
+        field, problem = format_errors(exc, where)[0]
+        raise error_for_malformed_body(
+            method, render_path(path, path_params), 200, f"unexpected answer: {field}: {problem}"
+        ) from None
 
 
 def paginate(

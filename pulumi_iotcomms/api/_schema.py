@@ -30,6 +30,7 @@ __all__ = [
     "Int32",
     "IpAddress",
     "Regex",
+    "ReplyModel",
     "RestAuthentication",
     "WireModel",
     "behaviour",
@@ -55,7 +56,8 @@ class Behaviour:
         annotation: the Python type of a provider-side input, as generated code spells it.
         output_annotation: the type of its output where it differs (e.g. a list given, a map recorded).
         argument: a program sets it (False: an output the provider sets, e.g. a generated password).
-        required: a program must set it (a provider-side input; a wire field's follows from its type).
+        required: a program must set it (a provider-side input, or a wire field the API leaves optional
+            but the resource needs; otherwise a wire field's follows from its type).
     """
 
     replace: bool = False
@@ -124,6 +126,14 @@ class WireModel(BaseModel):
     def to_wire(self) -> dict[str, Any]:
         """The object as the API expects it: camelCase, unset fields omitted, unknown fields kept."""
         return self.model_dump(by_alias=True, exclude_unset=True, mode="json")
+
+
+class ReplyModel(WireModel):
+    """Base of objects that are only read from answers (listings, statistics, logs): a :class:`WireModel`
+    validated in lax mode, since a read takes what the server holds (``3.0`` for an integer) rather than
+    enforce the rules of a write. Subclasses declare their documented fields optional."""
+
+    model_config = ConfigDict(strict=False)
 
 
 # JavaScript syntax Python's ``re`` spells differently or lacks, mapped to an equivalent (or, for

@@ -198,6 +198,22 @@ DECISIONS: dict[str, str] = {
     "case-sensitively, in some value of the item (header values included); limit caps the count.",
     "statistics.get": "GET /statistics/{domain}/{type}/{bucketsize} answers the buckets recorded for that domain, "
     "type and bucket size (the emulator's admin endpoint records them); averageDuration is sum / calls when absent.",
+    # Client-side decisions (issue 13): the program-side read functions (pulumi_iotcomms.functions).
+    "siprecfallback.get": 'GET /{domain}/siprecfallback/{number} (cache API) answers {"inCache": false} for a number '
+    "not in the cache (not 404); the client reads a 404 the same way, so get_siprec_fallback of a missing number "
+    "is a result with in_cache=False, neither None nor an error (the endpoint reports a status, and 'not cached' "
+    "is one).",
+    "functions.config": "The read functions run in the program's process: they read pulumi.Config('iotcomms') "
+    "(secrets included) with the IOTCOMMS_* environment fallbacks, as Settings.load does for the providers, "
+    "share one transport per configuration, and never send a write (the SIP-log read is a POST that changes "
+    "nothing, and is not retried after a 5xx, as no POST is).",
+    "functions.preview": "The read functions read during a preview as during up (a read changes nothing); the "
+    "_output form reads once its arguments are known, off the event loop, and while one is unknown its result is "
+    "unknown and nothing is sent.",
+    "functions.results": "Results are frozen: sequences are tuples, free-form JSON (serviceData, sipHeaders) "
+    "read-only mappings; an absent field is None; sites and hosts are sorted by id, IVR fallback numbers sorted, "
+    "devices, statistics buckets and log items keep the server's order; a device's password and ha1 are never "
+    "in a result.",
     # Client-side decisions (issue 9): how the provider owns objects and checks its configuration.
     "client.ownership": "create never takes over an object that exists (equal or not) unless adopt=True; settings "
     "objects exist when GET answers anything but {}; two resources of one deployment declaring one object fail "
@@ -229,6 +245,42 @@ DECISIONS: dict[str, str] = {
     "client.fleet.preview": "check of a fleet already in the state sends no request (no credentials check), so a "
     "no-op preview of a fleet alone sends none; a device declared by a fleet and a Device (or two fleets) fails "
     "check, as two Device resources do.",
+    # Issue 13: IvrFallback, ApiKey, CurrentUserProfile (the emulator, then the client).
+    "cache.expiry": "An IVR fallback whose expiry has passed is gone: GET answers 404 and the listing leaves it out. "
+    'The emulator ages entries by its own clock, which a test control shifts (PUT /_emulator/clock {"offsetSeconds": '
+    "N}; tokens keep the wall clock; a reset sets it back); a ttl sent in a PUT is ignored.",
+    "apikey.list": 'GET /apiKey/{domain} (not in the docs, whose DELETE names its sk) answers {"success", "keys": '
+    "[{sk, type, createdAt}]}, type RS256 or token, createdAt in unix milliseconds, in one page.",
+    "apikey.register_again": "POST /apiKey/{domain} with a public key the domain already has changes nothing and "
+    "answers that key's sk: registering a key is idempotent.",
+    "auth.jwt_domain": "On a route without a domain (currentuser/profile) a JWT acts for the domain its domain claim "
+    "names, 403 when its key is not registered there; without the claim, for a domain its key is registered for.",
+    "client.ivrfallback.required": "IvrFallback requires mode and command: the API takes a body without them, but "
+    "such an object says neither when nor what to do.",
+    "client.ivrfallback.writes": "There is no PATCH: create, update and adopt PUT the whole object. expiration is "
+    "write-only (GET answers ttl instead) and sent on every write, HALF-YEAR when not given, so removing a given "
+    "period takes effect and every write restarts a period. Refresh compares a timestamp expiration with ttl and a "
+    "period with the ttl of the provider's last write; another value is drift that up corrects.",
+    "client.ivrfallback.expiry": "An object whose ttl is at or before the client's clock is gone, even while the "
+    "server still answers it (a cache may purge late): refresh drops it and a create writes it again without adopt; "
+    "a create whose object is gone right after its write fails and deletes it. A new timestamp expiration must be in "
+    "seconds (below 10^11) and in the future; a recorded one that has passed still checks, so the stack previews.",
+    "client.apikey.create": "The service chooses the key id, so a create lists the domain's keys first and holds a "
+    "per-domain lock of the provider process (one per deployment) while it posts. A POST whose answer is lost (5xx, "
+    "dropped connection) is sent again, three tries at most: a public key is registered again idempotently and the "
+    "retry answers its id; a generated token whose answer is lost is usable by nobody yet valid, so the tokens "
+    "listed now and not before are deleted before the retry. A create that gives up (or meets a deadline) deletes "
+    "the keys of its kind that appeared since its listing -- one another client made in the same domain in those "
+    "seconds would go too. An answered id that was listed before is a public key the domain already had: refused "
+    "unless adopt=True.",
+    "client.apikey.state": "An ApiKey's Pulumi id is <domain>/<sk>. The generated token is a secret output kept from "
+    "the create (the API never shows it again); refresh keeps it and public_key, which the listing does not show. "
+    "Every input replaces, the new key made before the old one is deleted; two resources registering one public "
+    "key in one domain fail check; an imported key has no public_key input.",
+    "client.profile": "CurrentUserProfile is the settings lifecycle on /currentuser/profile for the resource's "
+    "domain: a missing profile (404) reads as {} and the first write POSTs it (PUT answers 404); destroying one "
+    "that was missing leaves {}, as there is no DELETE. Its requests carry JWTs claiming the resource's domain; a "
+    "token acts for its own domain, which check's credential check verifies.",
     "client.credentials_check": "check verifies the credentials once per process and domain with GET "
     "/provisioning/device/{domain}/pulumi-iotcomms.credentials-check (404 = accepted, 401/403 = rejected), only "
     "after the inputs validated; iotcomms:skipCredentialsValidation=true skips it.",

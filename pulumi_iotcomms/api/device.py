@@ -9,17 +9,27 @@ import re
 import time
 import types
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pulumi_iotcomms._transport import render_path
 from pulumi_iotcomms.errors import DeadlineExceededError, InputError
 
-from ._ops import Collection, Doc
-from ._schema import COMPUTED, REPLACE, SECRET, Regex, WireModel, behaviour, computed_fields, format_errors
+from ._ops import Collection, Doc, paginate, parse_reply
+from ._schema import (
+    COMPUTED,
+    REPLACE,
+    SECRET,
+    Regex,
+    ReplyModel,
+    WireModel,
+    behaviour,
+    computed_fields,
+    format_errors,
+)
 from .contract import route
 
 __all__ = [
@@ -27,10 +37,12 @@ __all__ = [
     "DEVICE_ID_PATTERN",
     "AlarmBridgeServiceData",
     "Authorized",
+    "AuthorizedReport",
     "BulkChunk",
     "BulkResult",
     "Device",
     "DeviceApi",
+    "DeviceReport",
     "OverrideInAlarmEvent",
     "bulk_chunks",
     "bulk_csv",
@@ -175,6 +187,50 @@ class Device(WireModel):
         return self
 
 
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message='Field name "register"')  # as for Authorized
+
+    class AuthorizedReport(ReplyModel):
+        """``authorized`` as a listing reports it."""
+
+        domain: str | None = None
+        """The domain the device may call into."""
+        invite: str | None = None
+        """Regular expression of the destinations the device may INVITE."""
+        register: bool | None = None
+        """Whether the device may REGISTER."""
+
+
+class DeviceReport(ReplyModel):
+    """A device as the listing ``GET /device/{domain}`` reports it, read leniently (a read never refuses what
+    the server holds) and without its secrets: ``password`` and ``ha1`` are dropped when it is read."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    device_id: str
+    """Unique id in the domain."""
+    auth_type: str | None = None
+    """``credentials``, ``deviceid`` or ``userid``."""
+    device_type: str | None = None
+    """``sipDevice``, ``alarmbridgeConnect``, ``groupScheme`` or ``alarmUnit``."""
+    description: str | None = None
+    """Notes."""
+    device_cli: Annotated[str | None, Field(alias="deviceCLI")] = None
+    """Telephone number used to resolve the device on incoming calls."""
+    mac_address: str | None = None
+    """MAC address of the associated Alarmbridge Connect gateway."""
+    authorized: AuthorizedReport | None = None
+    """For ``userid`` devices: what the device may do."""
+    service_data: dict[str, Any] | None = None
+    """Free-form service settings, keys verbatim (camelCase)."""
+    last_configured: float | None = None
+    """When the device last fetched its configuration."""
+    heartbeat_status: str | None = None
+    """``online`` or ``offline``."""
+    heartbeat_expiration: float | None = None
+    """When the current heartbeat expires."""
+
+
 @dataclass(frozen=True)
 class BulkResult:
     """A finished bulk job (:meth:`DeviceApi.wait_bulk`)."""
@@ -199,6 +255,22 @@ class DeviceApi(Collection):
     list_key = "devices"
     create_route = "put"
     body_id_field = "deviceId"
+
+    def read_devices(self, domain: str, *, prefix: str | None = None) -> Iterator[DeviceReport]:
+        """Every device of the domain (``device.list``, across pages), typed and without secrets.
+
+        Args:
+            domain: The tenant domain.
+            prefix: Only devices whose id starts with it (the documented ``filter`` query parameter).
+
+        Raises:
+            ApiError: A listed device does not have the documented shape.
+        """
+        r = route("device.list")
+        params = {"domain": domain}
+        query = {"filter": prefix} if prefix else None
+        for i, doc in enumerate(paginate(self.transport, r.path, params, items_key=self.list_key, params=query)):
+            yield parse_reply(DeviceReport, doc, r.method, r.path, params, where=f"devices[{i}]")
 
     def bulk_upload(self, domain: str, bulk_id: str, devices: Sequence[Device]) -> Doc:
         """Start a bulk job provisioning ``devices`` (``PUT .../bulk/{bulkId}`` with :func:`bulk_csv`).

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from pulumi_iotcomms._transport import Transport
-from pulumi_iotcomms.errors import NotFoundError
+from pulumi_iotcomms._transport import Transport, render_path
+from pulumi_iotcomms.errors import NotFoundError, error_for_malformed_body
 
-from ._schema import COMPUTED, REPLACE, IpAddress, WireModel
+from ._ops import parse_reply
+from ._schema import COMPUTED, REPLACE, IpAddress, ReplyModel, WireModel
 from .contract import route
 
-__all__ = ["HostCommission", "SiteApi"]
+__all__ = ["HostCommission", "HostReport", "SiteApi", "SiteReport"]
 
 
 class HostCommission(WireModel):
@@ -41,6 +42,26 @@ class HostCommission(WireModel):
         return self
 
 
+class HostReport(ReplyModel):
+    """A host as the site listing reports it (read leniently: no addressing rule is enforced on a read)."""
+
+    network_interfaces: list[str] | None = None
+    """The host's static addresses; absent for DHCP."""
+    network_prefix_length: int | None = None
+    """Network prefix length of the static addresses."""
+    state: str | None = None
+    """``active`` after commission, ``drained`` after drain."""
+    active_calls: int | None = None
+    """Calls in progress on the host."""
+
+
+class SiteReport(ReplyModel):
+    """One site of the listing ``GET /site/{domain}``: its hosts by host id."""
+
+    hosts: dict[str, HostReport] | None = None
+    """Host id -> the host as reported."""
+
+
 class SiteApi:
     """Hosts of a domain's hybrid sites: list, commission, drain, decommission."""
 
@@ -54,6 +75,26 @@ class SiteApi:
     def sites(self, domain: str) -> dict[str, Any]:
         """``{siteId: {"hosts": {hostId: host}}}`` for the domain."""
         return dict(self._call("site.list", {"domain": domain}).get("data") or {})
+
+    def read_sites(self, domain: str) -> dict[str, SiteReport]:
+        """Every site of the domain with its hosts, typed (``site.list``; see ``DECISIONS["site.list.data"]``).
+
+        Raises:
+            ApiError: The answer is not the documented ``{"data": {siteId: {"hosts": {...}}}}``.
+        """
+        r = route("site.list")
+        params = {"domain": domain}
+        body = self._call("site.list", params)
+        data = body.get("data") if isinstance(body, dict) else body
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            problem = "unexpected answer: data: must be an object of sites"
+            raise error_for_malformed_body(r.method, render_path(r.path, params), 200, problem)
+        return {
+            site_id: parse_reply(SiteReport, site, r.method, r.path, params, where=f"data.{site_id}")
+            for site_id, site in data.items()
+        }
 
     def get_host(self, domain: str, site_id: str, host_id: str) -> dict[str, Any] | None:
         """One host as the server reports it, or None."""

@@ -3,11 +3,14 @@
 - ``GET|DELETE /requests``: the request log (method, path, query, status, body, injected fault).
 - ``GET|PUT /faults``: fault configuration (see :class:`.faults.FaultConfig`) and injected counts.
 - ``POST /reset``: forget all objects, faults and the log, stop running bulk jobs and restore the bulk pace
-  (start-up credentials stay).
+  and the clock (start-up credentials stay).
 - ``GET|PUT /bulk``: the pace bulk jobs apply rows at, ``{"rowsPerSecond": N}`` (default 5000; 0 or less:
   as fast as possible; running jobs follow a change), and rows the service refuses, ``{"rejectDeviceIds":
   {"unit-7": "registered in another tenant"}}`` (as a server-side rule the client cannot check; the row's
   problem is ``deviceId: <reason>``); a PUT sets the keys it names, a reset clears both.
+- ``GET|PUT /clock``: ``{"offsetSeconds": N}`` shifts the clock that expires cache entries (IVR fallback
+  objects) by N seconds, so a test ages them without waiting (``ttl`` and period expirations read it too;
+  tokens keep the wall clock); a reset sets it back to 0.
 - ``GET /objects``: every stored object, ``{domain: {collection: {key: doc}}}``, credentials omitted.
 - ``PUT /hosts/{domain}/{siteId}/{hostId}``: set a host's ``activeCalls``/``state`` (calls happen).
 - ``PUT /hosts/{domain}/{siteId}/{hostId}/calls``: give a host calls that end while it is drained,
@@ -80,6 +83,15 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
             emu.bulk_rejects = dict(rejects)
         return {"success": True, "rowsPerSecond": emu.bulk_rows_per_second, "rejectDeviceIds": emu.bulk_rejects}
 
+    async def clock(request: Request) -> Any:
+        if request.method == "PUT":
+            body = await json_body(request)
+            offset = body.get("offsetSeconds") if isinstance(body, dict) and set(body) == {"offsetSeconds"} else None
+            if isinstance(offset, bool) or not isinstance(offset, int | float) or not math.isfinite(offset):
+                raise Problem(400, 'offsetSeconds: expected {"offsetSeconds": N}, N a number of seconds')
+            emu.clock_offset = float(offset)
+        return {"success": True, "offsetSeconds": emu.clock_offset, "now": emu.now()}
+
     async def objects(request: Request) -> Any:
         out: dict[str, dict[str, dict[str, Any]]] = {}
         for coll, domain, key, doc in emu.store.scan():
@@ -145,6 +157,7 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         Route(f"{prefix}/faults", endpoint(faults), methods=["GET", "PUT"]),
         Route(f"{prefix}/reset", endpoint(reset), methods=["POST"]),
         Route(f"{prefix}/bulk", endpoint(bulk), methods=["GET", "PUT"]),
+        Route(f"{prefix}/clock", endpoint(clock), methods=["GET", "PUT"]),
         Route(f"{prefix}/objects", endpoint(objects), methods=["GET"]),
         Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}", endpoint(host), methods=["PUT"]),
         Route(f"{prefix}/hosts/{{domain}}/{{siteId}}/{{hostId}}/calls", endpoint(calls), methods=["PUT"]),

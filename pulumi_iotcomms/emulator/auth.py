@@ -92,6 +92,8 @@ class Authenticator:
         if not isinstance(key, RSAPublicKey):
             raise Problem(400, "key: must be an RSA public key (RS256)")
         sk = f"key-{hashlib.sha256(pem.strip().encode()).hexdigest()[:16]}"
+        if self._store.get(KEYS, domain, sk) is not None:
+            return sk  # registered already: the same id answers and nothing changes
         self._store.put(
             KEYS, domain, sk, {"sk": sk, "type": "RS256", "publicKey": pem, "createdAt": _now_ms(), "source": source}
         )
@@ -105,11 +107,15 @@ class Authenticator:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:  # the scheme is case-insensitive (RFC 9110)
             raise Problem(401, "Authorization: missing bearer token")
-        owner = self._jwt_owner(token, domain) if token.count(".") == 2 else self._token_owner(token)
+        wanted = domain
+        if token.count(".") == 2 and domain is None:
+            # A route without a domain (the current user's profile) acts for the domain the JWT claims.
+            wanted = _claimed_domain(token)
+        owner = self._jwt_owner(token, wanted) if token.count(".") == 2 else self._token_owner(token)
         if owner is None:
             raise Problem(401, "Authorization: invalid token")
-        if domain is not None and owner != domain:
-            raise Problem(403, f"Authorization: token is not valid for domain {domain}")
+        if wanted is not None and owner != wanted:
+            raise Problem(403, f"Authorization: token is not valid for domain {wanted}")
         return Caller(owner)
 
     def _token_owner(self, token: str) -> str | None:
@@ -150,6 +156,15 @@ class Authenticator:
                 assert isinstance(loaded, RSAPublicKey)
                 key = self._pem_cache[pem] = loaded
             return key
+
+
+def _claimed_domain(token: str) -> str | None:
+    """The ``domain`` claim of a JWT, unverified (the signature is checked against that domain's keys)."""
+    try:
+        claim = jwt.decode(token, options={"verify_signature": False}).get("domain")
+    except jwt.PyJWTError:
+        return None
+    return claim if isinstance(claim, str) and claim else None
 
 
 def _now_ms() -> int:

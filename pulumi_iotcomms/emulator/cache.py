@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from starlette.requests import Request
 
+from pulumi_iotcomms.api._schema import computed_fields, server_defaults
 from pulumi_iotcomms.api.cache import EXPIRATION_PERIODS, IvrFallback
 
 from ._http import Problem, json_body, validated
@@ -17,6 +17,8 @@ __all__ = ["HANDLERS"]
 
 IVR = "ivrfallback"
 SIPREC = "siprecfallback"
+_DEFAULT_EXPIRATION = server_defaults(IvrFallback)["expiration"]
+_COMPUTED = computed_fields(IvrFallback)
 
 
 def _number(request: Request) -> tuple[str, str]:
@@ -28,7 +30,7 @@ def _number(request: Request) -> tuple[str, str]:
 
 def _live(emu: Emulator, domain: str, number: str) -> dict[str, Any] | None:
     doc = emu.store.get(IVR, domain, number)
-    if doc is not None and doc["expiresAt"] <= time.time():
+    if doc is not None and doc["expiresAt"] <= emu.now():
         emu.store.delete(IVR, domain, number)
         return None
     return doc
@@ -55,9 +57,10 @@ async def _ivr_put(emu: Emulator, request: Request, caller: Caller) -> Any:
     validated(IvrFallback, body)
     expiration = body.get("expiration")
     if expiration is None:  # absent or an explicit null: the documented default
-        expiration = "HALF-YEAR"
-    expires = time.time() + EXPIRATION_PERIODS[expiration] * 86400 if isinstance(expiration, str) else expiration
-    emu.store.put(IVR, domain, number, {**body, "expiresAt": expires})
+        expiration = _DEFAULT_EXPIRATION
+    expires = emu.now() + EXPIRATION_PERIODS[expiration] * 86400 if isinstance(expiration, str) else expiration
+    kept = {k: v for k, v in body.items() if k not in _COMPUTED}  # ttl is the server's to set
+    emu.store.put(IVR, domain, number, {**kept, "expiresAt": expires})
     return {"success": True}
 
 

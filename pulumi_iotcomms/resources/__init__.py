@@ -14,9 +14,12 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from .alarm_bridge import AlarmBridge, AlarmBridgeProvider
     from .alarm_event_mapper import AlarmEventMapper, AlarmEventMapperProvider
+    from .api_key import ApiKey, ApiKeyProvider
     from .cloud_sip_ua import CloudSipUa, CloudSipUaProvider
+    from .current_user_profile import CurrentUserProfile, CurrentUserProfileProvider
     from .device import Device, DeviceProvider
     from .device_fleet import DeviceFleet, DeviceFleetProvider
+    from .ivr_fallback import IvrFallback, IvrFallbackProvider
     from .media_service import MediaService, MediaServiceProvider
     from .notification_settings import NotificationSettings, NotificationSettingsProvider
     from .siprec_service import SiprecService, SiprecServiceProvider
@@ -29,12 +32,18 @@ _LAZY = {
     "AlarmBridgeProvider": ".alarm_bridge",
     "AlarmEventMapper": ".alarm_event_mapper",
     "AlarmEventMapperProvider": ".alarm_event_mapper",
+    "ApiKey": ".api_key",
+    "ApiKeyProvider": ".api_key",
     "CloudSipUa": ".cloud_sip_ua",
     "CloudSipUaProvider": ".cloud_sip_ua",
+    "CurrentUserProfile": ".current_user_profile",
+    "CurrentUserProfileProvider": ".current_user_profile",
     "Device": ".device",
     "DeviceFleet": ".device_fleet",
     "DeviceFleetProvider": ".device_fleet",
     "DeviceProvider": ".device",
+    "IvrFallback": ".ivr_fallback",
+    "IvrFallbackProvider": ".ivr_fallback",
     "MediaService": ".media_service",
     "MediaServiceProvider": ".media_service",
     "NotificationSettings": ".notification_settings",
@@ -52,12 +61,18 @@ __all__ = [
     "AlarmBridgeProvider",
     "AlarmEventMapper",
     "AlarmEventMapperProvider",
+    "ApiKey",
+    "ApiKeyProvider",
     "CloudSipUa",
     "CloudSipUaProvider",
+    "CurrentUserProfile",
+    "CurrentUserProfileProvider",
     "Device",
     "DeviceFleet",
     "DeviceFleetProvider",
     "DeviceProvider",
+    "IvrFallback",
+    "IvrFallbackProvider",
     "MediaService",
     "MediaServiceProvider",
     "NotificationSettings",

@@ -382,6 +382,10 @@ class IotcommsProvider(ResourceProvider):
             suffix += _ALPHABET[digit]
         return f"{name}-{suffix}"
 
+    def claim_target(self, inputs: Mapping[str, Any]) -> Target:
+        """The server object that ``check`` claims for a resource (default: its :meth:`target`)."""
+        return self.target(inputs)
+
     def _claim_key(self, target: Target) -> tuple[str, str, str, bool]:
         return (self.spec.name, target.domain, target.local_id, target.provisory)
 
@@ -392,7 +396,7 @@ class IotcommsProvider(ResourceProvider):
             inputs.get("provisory")
         ):
             return []
-        target = self.target(inputs)
+        target = self.claim_target(inputs)
         resource_name = str(inputs.get("resource_name") or "")
         other = _claims.claim(self._claim_key(target), resource_name)
         if other is None:
@@ -446,6 +450,8 @@ class IotcommsProvider(ResourceProvider):
         if domain is not None and not is_unknown(domain) and not valid:
             failures.append(CheckFailure("domain", "must be a DNS domain name such as acme.example.com"))
         failures += self._check_id(olds, inputs)
+        fields = fields_of(self.spec.model)
+        failures += [CheckFailure(n, "required") for n, f in fields.items() if f.behaviour.required and n not in inputs]
         for name, beh in self.spec.inputs().items():
             value = inputs.get(name)
             is_flag = isinstance(beh.server_default, bool)

@@ -60,6 +60,14 @@ REGISTRY: tuple[Entry, ...] = (
 )""",
     ),
     Entry(
+        "ApiKey",
+        "api_key",
+        """deployer_key = ApiKey("ci-deployer", public_key=config.require("deployerPublicKey"))
+pulumi.export("deployer_key_id", deployer_key.key_id)
+integration = ApiKey("crm-integration")  # no public_key: the service generates a bearer token
+pulumi.export("crm_token", integration.token)  # a secret""",
+    ),
+    Entry(
         "CloudSipUa",
         "cloud_sip_ua",
         """agent = CloudSipUa(
@@ -67,6 +75,18 @@ REGISTRY: tuple[Entry, ...] = (
     name="Dialer",
     destination_match="^4620",
     callback_base_url="https://dialer.example.com/callbacks",
+)""",
+    ),
+    Entry(
+        "CurrentUserProfile",
+        "current_user_profile",
+        """profile = CurrentUserProfile(
+    "operator-profile",
+    adopt=True,
+    first_name="Ada",
+    last_name="Lovelace",
+    company="Acme Care",
+    email="ada@acme.example",
 )""",
     ),
     Entry(
@@ -92,6 +112,20 @@ pulumi.export("desk_phone_sip_password", phone.sip_password)""",
     ],
 )
 pulumi.export("unit_count", units.count)""",
+    ),
+    Entry(
+        "IvrFallback",
+        "ivr_fallback",
+        """fallback = IvrFallback(
+    "support-line-fallback",
+    number="46812345",
+    mode="onError",
+    expiration="MONTH",
+    command={
+        "action": {"type": "call", "dest_addr": "sip:on-call@pbx.example.com", "max_ring_time": 30},
+        "phrases": [{"file_name": "we-are-closed.wav"}],
+    },
+)""",
     ),
     Entry(
         "MediaService",

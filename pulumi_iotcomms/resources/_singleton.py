@@ -26,7 +26,7 @@ def settings_spec(name: str, model: type[WireModel], *, kind: str, noun: str, do
     """The spec of a per-domain settings resource (``kind`` names its object in the Pulumi id, ``noun``
     in prose): ``doc``, then the create/destroy and adoption paragraph all settings share."""
     common = (
-        f"Pulumi id: ``<domain>/{kind}``. The service has no create or delete: creating this resource"
+        f"Pulumi id: ``<domain>/{kind}``. The API has no delete: creating this resource"
         " records the settings that existed before (secret output ``previous_settings``, their JSON text)"
         " and destroying it restores exactly those. Settings that are already set (anything but ``{}``)"
         " were made elsewhere: creating fails rather than taking them over, unless ``adopt=True``. Updates"
@@ -87,6 +87,14 @@ class SingletonProvider(IotcommsProvider):
     def _api(self) -> Singleton:
         return self.singleton_api(self.transport)
 
+    def read_settings(self, target: Target) -> Doc:
+        """The settings as stored (``{}`` when none are set)."""
+        return self._api().get(target.domain)
+
+    def write_settings(self, target: Target, doc: Doc) -> None:
+        """Set the whole settings object."""
+        self._api().put(target.domain, doc)
+
     def target(self, props: Mapping[str, Any]) -> Target:
         return Target(str(props["domain"]), self.spec.name.lower())
 
@@ -95,10 +103,10 @@ class SingletonProvider(IotcommsProvider):
         return Target(str(domain), self.spec.name.lower())
 
     def fetch(self, target: Target) -> Doc | None:
-        return self._api().get(target.domain)
+        return self.read_settings(target)
 
     def write_changes(self, target: Target, ops: list[Doc], wire: Doc) -> Doc:
-        self._api().put(target.domain, wire)
+        self.write_settings(target, wire)
         return {}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -110,7 +118,7 @@ class SingletonProvider(IotcommsProvider):
         """
         target = self.target(props)
         wire = to_wire(self.spec.model, self.desired_state(props))
-        previous = self._api().get(target.domain)  # once, before any write of this create
+        previous = self.read_settings(target)  # once, before any write of this create
         if previous and not props.get("adopt"):
             raise ConflictingObjectError(self._exists_message(target, previous, props))
         recorded = {PREVIOUS: _record(previous)}
@@ -118,7 +126,7 @@ class SingletonProvider(IotcommsProvider):
         try:
             if previous != wire:
                 wrote = True
-                self._api().put(target.domain, wire)  # the transport retries it (PUT is idempotent)
+                self.write_settings(target, wire)  # the transport retries it (PUT is idempotent)
             server = self.fetch(target)
         except Exception as exc:
             if wrote and not _rejected(exc):
@@ -132,11 +140,11 @@ class SingletonProvider(IotcommsProvider):
         previous = recorded_settings(props)
         for attempt in range(RECONCILE_ATTEMPTS):
             try:
-                self._api().put(target.domain, previous)
+                self.write_settings(target, previous)
                 return
             except (*AMBIGUOUS, DeadlineExceededError) as exc:
                 # The answer was lost, maybe not the write: the settings tell whether it landed.
-                if self._api().get(target.domain) == previous:
+                if self.read_settings(target) == previous:
                     return
                 if isinstance(exc, DeadlineExceededError) or attempt == RECONCILE_ATTEMPTS - 1:
                     raise

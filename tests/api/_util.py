@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
 
+from pulumi_iotcomms._auth import TokenAuth
+from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.api._schema import WireModel, format_errors, validate_wire
+from tests._http_server import Reply, ScriptedServer
+from tests.emulator_client import TOKEN
 
 ALARM_PROTOCOLS = [
     "api",
@@ -41,3 +47,11 @@ def model_problems(model: type[WireModel], data: dict[str, Any]) -> list[tuple[s
     except ValidationError as exc:
         return format_errors(exc)
     return []
+
+
+@contextmanager
+def scripted_transport(reply: Reply) -> Iterator[Transport]:
+    """A Transport (no retries) to a scripted server that answers every request with ``reply``: for answers the
+    emulator never gives."""
+    with ScriptedServer(reply) as server, Transport(server.url, TokenAuth(TOKEN), max_retries=0) as transport:
+        yield transport

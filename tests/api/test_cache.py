@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from pulumi_iotcomms.api._schema import validate_wire
-from pulumi_iotcomms.api.cache import EXPIRATION_PERIODS, FallbackAction, FallbackInstruction, IvrFallback
+from pulumi_iotcomms.api.cache import (
+    EXPIRATION_PERIODS,
+    FallbackAction,
+    FallbackInstruction,
+    FallbackPhrase,
+    IvrFallback,
+)
 from pulumi_iotcomms.resources._engine import fields_of, from_wire, secret_fields, to_wire, validate_state
 from tests.api._util import problems, round_trip
 from tests.emulator.samples import IVR_FALLBACK_SAMPLE
@@ -75,6 +81,11 @@ def test_docs_request_sample_is_accepted_and_serialized_verbatim() -> None:
         ({"command": {"action": {"copyHeaders": ["X-A", 1]}}}, "command.action.copyHeaders[1]"),
         ({"command": {"phrases": {"fileName": "a.wav"}}}, "command.phrases"),
         ({"command": {"phrases": [{"fileName": "a.wav"}, "b.wav"]}}, "command.phrases[1]"),
+        ({"command": {"phrases": [{"refreshCache": "yes"}]}}, "command.phrases[0].refreshCache"),
+        ({"command": {"phrases": [{"googleTTSParameters": "en"}]}}, "command.phrases[0].googleTTSParameters"),
+        ({"command": {"action": {"sipPAI": 1}}}, "command.action.sipPAI"),
+        ({"command": {"action": {"maxRingTime": -5}}}, "command.action.maxRingTime"),
+        ({"command": {"action": {"pHeaders": []}}}, "command.action.pHeaders"),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
@@ -96,23 +107,67 @@ def test_wire_names_are_the_documented_camel_case_names() -> None:
         "mode": "mode",
         "expiration": "expiration",
         "command": "command",
+        "ttl": "ttl",
     }
     assert {n: f.alias for n, f in fields_of(FallbackInstruction).items()} == {"action": "action", "phrases": "phrases"}
     assert {n: f.alias for n, f in fields_of(FallbackAction).items()} == {
         "type": "type",
         "dest_addr": "destAddr",
         "max_ring_time": "maxRingTime",
+        "sip_from": "sipFrom",
+        "sip_to": "sipTo",
+        "sip_diversion": "sipDiversion",
+        "sip_pai": "sipPAI",
+        "sip_rpid": "sipRPID",
         "x_headers": "xHeaders",
+        "p_headers": "pHeaders",
         "copy_headers": "copyHeaders",
+        "contact_parameters": "contactParameters",
+        "contact_user_parameters": "contactUserParameters",
+    }
+    assert {n: f.alias for n, f in fields_of(FallbackPhrase).items()} == {
+        "file_name": "fileName",
+        "format": "format",
+        "cache_time_to_live": "cacheTimeToLive",
+        "refresh_cache": "refreshCache",
+        "google_tts_parameters": "googleTTSParameters",
+        "aws_tts_parameters": "awsTTSParameters",
     }
 
 
-def test_headers_and_phrases_pass_through_with_their_keys_untouched() -> None:
+def test_every_documented_field_of_the_sample_is_declared() -> None:
+    """The docs' sample has no field the models leave undeclared (so each is typed and documented)."""
+    command = IVR_FALLBACK_SAMPLE["command"]
+    assert set(command["action"]) == {f.alias for f in fields_of(FallbackAction).values()}
+    assert set(command["phrases"][0]) == {f.alias for f in fields_of(FallbackPhrase).values()}
+
+
+def test_ttl_is_set_by_the_server_and_expiration_is_write_only() -> None:
+    fields = fields_of(IvrFallback)
+    assert fields["ttl"].behaviour.computed
+    assert fields["expiration"].behaviour.write_only
+    assert not fields["expiration"].behaviour.secret
+    assert fields["expiration"].behaviour.server_default == "HALF-YEAR"
+    assert fields["mode"].behaviour.required
+    assert fields["command"].behaviour.required
+
+
+def test_headers_and_free_form_parameters_pass_through_with_their_keys_untouched() -> None:
     headers = {"X-Customer_ID": "42", "x-lower": "y"}
-    phrases = [{"fileName": "closed.wav", "googleTTSParameters": {"voice": {"language_code": "sv-SE"}}}]
-    state = {"command": {"action": {"type": "play", "x_headers": headers}, "phrases": phrases}}
+    tts = {"voice": {"language_code": "sv-SE"}}
+    state = {
+        "command": {
+            "action": {"type": "play", "x_headers": headers, "sip_pai": "sip:a@b.c"},
+            "phrases": [{"file_name": "closed.wav", "google_tts_parameters": tts}],
+        }
+    }
     wire = to_wire(IvrFallback, state)
-    assert wire == {"command": {"action": {"type": "play", "xHeaders": headers}, "phrases": phrases}}
+    assert wire == {
+        "command": {
+            "action": {"type": "play", "xHeaders": headers, "sipPAI": "sip:a@b.c"},
+            "phrases": [{"fileName": "closed.wav", "googleTTSParameters": tts}],
+        }
+    }
     assert from_wire(IvrFallback, wire) == state
     assert IvrFallback.model_validate(wire, by_alias=True, by_name=False).to_wire() == wire
 

@@ -1,5 +1,6 @@
 """``pulumi_iotcomms.api.device``: the Device model's documented constraints, its wire names, DeviceApi
-against the emulator, and the bulk CSV (rendering, formula-injection guard, upload and status)."""
+against the emulator, the typed listing ``read_devices``, and the bulk CSV (rendering, formula-injection guard,
+upload and status)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from pulumi_iotcomms.api._schema import COMPUTED, REPLACE, SECRET, Behaviour, be
 from pulumi_iotcomms.api.device import (
     AlarmBridgeServiceData,
     Authorized,
+    AuthorizedReport,
     Device,
     DeviceApi,
+    DeviceReport,
     OverrideInAlarmEvent,
     bulk_csv,
 )
-from pulumi_iotcomms.errors import BadRequestError, ConflictError, InputError, NotFoundError
-from tests.api._util import ALARM_PROTOCOLS, model_problems
+from pulumi_iotcomms.errors import ApiError, BadRequestError, ConflictError, InputError, NotFoundError
+from tests._http_server import Reply
+from tests.api._util import ALARM_PROTOCOLS, model_problems, scripted_transport
 from tests.emulator.samples import md5
 from tests.emulator_client import DOMAIN, EmulatorClient
 
@@ -680,3 +684,68 @@ def test_bulk_upload_of_more_than_a_page_is_listed_across_pages(api: DeviceApi, 
     pages = [r for r in emulator.requests() if r["path"] == DEVICES]
     assert len(pages) == 2
     assert "nextToken=" in pages[1]["query"]
+
+
+# -- DeviceApi.read_devices (the read functions' typed listing) ------------------------------------
+
+
+def test_read_devices_types_every_device_without_its_secrets(api: DeviceApi) -> None:
+    api.create(DOMAIN, "phone-1", {"authType": "credentials", "deviceCLI": "+4612345"})
+    api.create(DOMAIN, "app-1", {**Device(device_id="app-1", **USERID).to_wire(), "description": "app"})
+    devices = {d.device_id: d for d in api.read_devices(DOMAIN)}
+    assert sorted(devices) == ["app-1", "phone-1"]
+    phone, app = devices["phone-1"], devices["app-1"]
+    assert (phone.auth_type, phone.device_cli, phone.heartbeat_status) == ("credentials", "+4612345", "offline")
+    assert app.authorized == AuthorizedReport(register=True)
+    assert app.description == "app"
+    assert phone.description is None  # absent: None
+    for device in (phone, app):
+        dumped = device.model_dump()
+        assert "ha1" not in dumped
+        assert "password" not in dumped
+        assert not device.model_extra
+    assert "pw" not in repr(app)
+
+
+def test_read_devices_with_a_prefix_sends_the_documented_filter(api: DeviceApi, emulator: EmulatorClient) -> None:
+    for device_id in ("alarm-2", "phone-1", "alarm-1"):
+        api.create(DOMAIN, device_id, {"authType": "deviceid"})
+    emulator.clear_requests()
+    assert [d.device_id for d in api.read_devices(DOMAIN, prefix="alarm-")] == ["alarm-1", "alarm-2"]
+    assert [d.device_id for d in api.read_devices(DOMAIN, prefix="")] == ["alarm-1", "alarm-2", "phone-1"]
+    first, second = emulator.requests()
+    assert (first["method"], first["path"], second["path"]) == ("GET", DEVICES, DEVICES)
+    assert "filter=alarm-" in first["query"]
+    assert "filter" not in second["query"]  # an empty prefix is no filter
+
+
+def test_read_devices_reads_every_page(api: DeviceApi, emulator: EmulatorClient) -> None:
+    for i in range(105):
+        api.create(DOMAIN, f"unit-{i:03d}", {"authType": "deviceid"})
+    emulator.clear_requests()
+    assert len(list(api.read_devices(DOMAIN, prefix="unit-"))) == 105
+    pages = emulator.requests()
+    assert len(pages) == 2
+    assert "filter=unit-" in pages[1]["query"]
+    assert "nextToken=" in pages[1]["query"]
+
+
+@pytest.mark.parametrize(
+    ("device", "field"),
+    [
+        ({"authType": "deviceid"}, "devices[0].deviceId"),
+        ({"deviceId": "d", "serviceData": []}, "devices[0].serviceData"),
+    ],
+)
+def test_read_devices_refuses_a_device_of_another_shape_naming_the_field(device: dict[str, Any], field: str) -> None:
+    with scripted_transport(Reply(json={"devices": [device]})) as t, pytest.raises(ApiError) as info:
+        list(DeviceApi(t).read_devices(DOMAIN))
+    assert f"unexpected answer: {field}:" in str(info.value)
+
+
+def test_read_devices_is_lenient_where_a_write_is_strict() -> None:
+    """A userid device listed without password or authorized (a write would refuse it) is still read."""
+    answer = {"devices": [{"deviceId": "u", "authType": "userid", "heartbeatExpiration": 5, "ha1": "x" * 32}]}
+    with scripted_transport(Reply(json=answer)) as t:
+        (device,) = DeviceApi(t).read_devices(DOMAIN)
+    assert device == DeviceReport(device_id="u", auth_type="userid", heartbeat_expiration=5)

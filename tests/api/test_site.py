@@ -1,5 +1,6 @@
 """``pulumi_iotcomms.api.site``: the HostCommission model (static addressing rules) and SiteApi against the
-emulator: commission, list/get hosts, drain, decommission (refused while a busy host is not drained)."""
+emulator: commission, list/get hosts, drain, decommission (refused while a busy host is not drained), and the
+typed listing ``read_sites``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pydantic import ValidationError
 from pulumi_iotcomms._auth import TokenAuth
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.api._schema import COMPUTED, REPLACE, Behaviour, behaviour
-from pulumi_iotcomms.api.site import HostCommission, SiteApi
-from pulumi_iotcomms.errors import BadRequestError, ConflictError, NotFoundError
-from tests.api._util import model_problems
+from pulumi_iotcomms.api.site import HostCommission, HostReport, SiteApi
+from pulumi_iotcomms.errors import ApiError, BadRequestError, ConflictError, NotFoundError
+from tests._http_server import Reply
+from tests.api._util import model_problems, scripted_transport
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, EmulatorClient
 
 SITES = f"/hybridadmin/site/{DOMAIN}"
@@ -300,3 +302,49 @@ def test_a_decommissioned_host_can_be_commissioned_again(api: SiteApi) -> None:
     assert api.decommission(DOMAIN, "s1", "h1") is True
     api.commission(DOMAIN, "s1", "h1", {})
     assert api.get_host(DOMAIN, "s1", "h1") == {"state": "active", "activeCalls": 0}
+
+
+# -- SiteApi.read_sites (the read functions' typed listing) ----------------------------------------
+
+
+def test_read_sites_types_every_host_by_site(api: SiteApi, emulator: EmulatorClient) -> None:
+    api.commission(DOMAIN, "s2", "h1", {})
+    api.commission(DOMAIN, "s1", "h2", STATIC)
+    api.commission(DOMAIN, "s1", "h1", {})
+    api.drain(DOMAIN, "s1", "h1")
+    emulator.clear_requests()
+    sites = api.read_sites(DOMAIN)
+    assert sorted(sites) == ["s1", "s2"]
+    hosts = sites["s1"].hosts or {}
+    assert hosts["h2"] == HostReport(
+        state="active", active_calls=0, network_interfaces=["10.0.0.5"], network_prefix_length=24
+    )
+    assert hosts["h1"].state == "drained"
+    assert hosts["h1"].network_interfaces is None  # DHCP: absent, None
+    assert [(r["method"], r["path"]) for r in emulator.requests()] == [("GET", SITES)]
+
+
+def test_read_sites_of_a_domain_without_hosts_is_empty(api: SiteApi) -> None:
+    assert api.read_sites(DOMAIN) == {}
+
+
+@pytest.mark.parametrize(
+    ("answer", "field"),
+    [
+        ({"success": True, "data": ["s1"]}, "data"),
+        ({"success": True, "data": {"s1": {"hosts": {"h1": {"activeCalls": "some"}}}}}, "data.s1.hosts.h1.activeCalls"),
+        ({"success": True, "data": {"s1": {"hosts": []}}}, "data.s1.hosts"),
+    ],
+)
+def test_read_sites_refuses_an_answer_of_another_shape_naming_the_field(answer: Any, field: str) -> None:
+    with scripted_transport(Reply(json=answer)) as t, pytest.raises(ApiError) as info:
+        SiteApi(t).read_sites(DOMAIN)
+    assert f"unexpected answer: {field}:" in str(info.value)
+
+
+def test_read_sites_is_lenient_where_a_write_is_strict() -> None:
+    """A host the server reports with addressing a commission would refuse (no prefix length) is still read."""
+    answer = {"data": {"s1": {"hosts": {"h1": {"networkInterfaces": ["10.0.0.9"], "activeCalls": 1.0}}}}}
+    with scripted_transport(Reply(json=answer)) as t:
+        host = (SiteApi(t).read_sites(DOMAIN)["s1"].hosts or {})["h1"]
+    assert host == HostReport(network_interfaces=["10.0.0.9"], active_calls=1)

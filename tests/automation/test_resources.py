@@ -7,7 +7,7 @@ The same :func:`~tests.resources._lifecycle.lifecycle_scenario` the in-process h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +15,23 @@ import pytest
 
 import tests.resources.test_alarm_bridge as alarm_bridge
 import tests.resources.test_alarm_event_mapper as alarm_event_mapper
+import tests.resources.test_api_key as api_key
 import tests.resources.test_cloud_sip_ua as cloud_sip_ua
 import tests.resources.test_device as device
 import tests.resources.test_device_fleet as device_fleet
+import tests.resources.test_ivr_fallback as ivr_fallback
 import tests.resources.test_media_service as media_service
 import tests.resources.test_site_host as site_host
 import tests.resources.test_trunk as trunk
 from pulumi_iotcomms import NotificationSettings, SiprecService
 from pulumi_iotcomms.resources._registry import REGISTRY
 from tests.automation.differential import masked, run_differential
-from tests.automation.runner import engine_required
+from tests.automation.runner import AutomationRunner, engine_required
 from tests.emulator_client import EmulatorClient
+from tests.harness.scenario import HarnessRunner, ScenarioRunner
 from tests.resources._lifecycle import Lifecycle, lifecycle_scenario
 from tests.resources._settings_lifecycle import settings_lifecycle
+from tests.resources.test_current_user_profile import profile_lifecycle
 
 pytestmark = engine_required()
 
@@ -41,12 +45,15 @@ LIVES: dict[str, Callable[[EmulatorClient], Lifecycle]] = {
     "SiteHost": lambda _e: site_host.LIFE,
     "NotificationSettings": lambda e: settings_lifecycle(NotificationSettings, "notificationsettings", e),
     "SiprecService": lambda e: settings_lifecycle(SiprecService, "siprecservice", e),
+    "IvrFallback": lambda _e: ivr_fallback.LIFE,
+    "CurrentUserProfile": profile_lifecycle,
 }
 
 
 def test_every_resource_is_covered() -> None:
-    # DeviceFleet has a lifecycle of its own (many devices in one resource): test_fleet_with_real_engine.
-    assert sorted([*LIVES, "DeviceFleet"]) == sorted(item.name for item in REGISTRY)
+    # DeviceFleet (many devices in one resource) and ApiKey (nothing changes in place; the key runs a second
+    # stack) have lifecycles of their own: test_fleet_with_real_engine, test_api_key_with_real_engine.
+    assert sorted([*LIVES, "DeviceFleet", "ApiKey"]) == sorted(item.name for item in REGISTRY)
 
 
 @pytest.mark.parametrize("name", sorted(LIVES))
@@ -64,4 +71,17 @@ def test_fleet_with_real_engine(emulator: EmulatorClient, tmp_path: Path) -> Non
         tmp_path,
         emulator=emulator,
         server=lambda _ctx: masked(device_fleet.server_devices(emulator)),
+    )
+
+
+def test_api_key_with_real_engine(emulator: EmulatorClient, tmp_path: Path) -> None:
+    # The server is the keys of both domains (generated tokens masked) and every object. The second stacks
+    # a key runs go through the same kind of runner as the scenario: run_differential builds the scenario
+    # for the harness first, then for the engine.
+    nested: Iterator[type[ScenarioRunner]] = iter([HarnessRunner, AutomationRunner])
+    run_differential(
+        lambda: api_key.api_key_scenario(emulator, next(nested)),
+        tmp_path,
+        emulator=emulator,
+        server=lambda _ctx: api_key.server_keys(emulator),
     )

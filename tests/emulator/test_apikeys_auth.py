@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tests.emulator.samples import APIKEYS, DEVICES, PROFILE, P
-from tests.emulator_client import OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
+from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 
 OTHER_KEYS = f"{P}/apiKey/{OTHER_DOMAIN}"
 
@@ -160,3 +160,30 @@ def test_keys_are_listed_per_domain(emulator: EmulatorClient) -> None:
 )
 def test_bad_key_is_400(emulator: EmulatorClient, body: Any) -> None:
     emulator.fail("POST", APIKEYS, 400, "key", json=body)
+
+
+def test_registering_a_key_again_answers_its_id_and_changes_nothing(
+    emulator: EmulatorClient, key: rsa.RSAPrivateKey, registered: str
+) -> None:
+    keys = emulator.ok("GET", APIKEYS)["keys"]
+    assert emulator.ok("POST", APIKEYS, json={"key": public_pem(key)}) == {"success": True, "sk": registered}
+    assert emulator.ok("GET", APIKEYS)["keys"] == keys  # createdAt included
+
+
+def test_on_the_profile_path_a_jwt_acts_for_the_domain_it_claims(
+    emulator: EmulatorClient, key: rsa.RSAPrivateKey, registered: str
+) -> None:
+    """The profile's path has no domain: a key registered for two domains acts for the one its JWT names."""
+    emulator.ok("POST", OTHER_KEYS, token=OTHER_TOKEN, json={"key": public_pem(key)})
+    emulator.ok("POST", PROFILE, json={"firstName": "Acme"})
+    emulator.ok("POST", PROFILE, json={"firstName": "Other"}, token=OTHER_TOKEN)
+    for domain, name in ((DOMAIN, "Acme"), (OTHER_DOMAIN, "Other")):
+        assert emulator.ok("GET", PROFILE, token=signed(key, domain=domain))["profile"] == {"firstName": name}
+    assert emulator.ok("GET", PROFILE, token=signed(key))["profile"]["firstName"] in {"Acme", "Other"}
+
+
+def test_on_the_profile_path_a_jwt_claiming_a_domain_its_key_is_not_registered_for_is_403(
+    emulator: EmulatorClient, key: rsa.RSAPrivateKey, registered: str
+) -> None:
+    emulator.fail("GET", PROFILE, 403, "Authorization", token=signed(key, domain=OTHER_DOMAIN))
+    emulator.fail("GET", PROFILE, 404, "profile", token=signed(key, domain=DOMAIN))  # accepted: none yet

@@ -46,6 +46,34 @@ def test_expired_fallback_is_gone(emulator: EmulatorClient) -> None:
     emulator.fail("GET", f"{IVR}/1", 404, "number")
 
 
+def test_the_admin_clock_ages_entries_without_waiting(emulator: EmulatorClient) -> None:
+    emulator.ok("PUT", f"{IVR}/1", json={**SAMPLE, "expiration": "DAY"})
+    emulator.ok("PUT", f"{IVR}/2", json={**SAMPLE, "expiration": "WEEK"})
+    ttl = emulator.ok("GET", f"{IVR}/2")["data"]["ttl"]
+    now = emulator.set_clock_offset(2 * 86400)
+    assert abs(now - (time.time() + 2 * 86400)) < 5
+    assert emulator.ok("GET", IVR)["data"] == ["2"]
+    emulator.fail("GET", f"{IVR}/1", 404, "number")
+    assert emulator.ok("GET", f"{IVR}/2")["data"]["ttl"] == ttl
+    emulator.ok("PUT", f"{IVR}/3", json={**SAMPLE, "expiration": "DAY"})  # a period runs from the shifted now
+    assert abs(emulator.ok("GET", f"{IVR}/3")["data"]["ttl"] - (now + 86400)) < 5
+    assert emulator.call("GET", IVR).status_code == 200  # tokens keep the wall clock
+    emulator.reset()
+    assert emulator.http.get("/_emulator/clock").json()["offsetSeconds"] == 0
+
+
+@pytest.mark.parametrize("body", [{}, {"offsetSeconds": "1"}, {"offsetSeconds": True}, {"offset": 1}, [1]])
+def test_the_admin_clock_refuses_anything_but_seconds(emulator: EmulatorClient, body: Any) -> None:
+    resp = emulator.http.put("/_emulator/clock", json=body)
+    assert resp.status_code == 400
+    assert resp.json()["reason"].startswith("offsetSeconds:")
+
+
+def test_a_ttl_sent_by_a_client_is_ignored(emulator: EmulatorClient) -> None:
+    emulator.ok("PUT", f"{IVR}/1", json={**SAMPLE, "expiration": 4_102_444_800, "ttl": 5})
+    assert emulator.ok("GET", f"{IVR}/1")["data"]["ttl"] == 4_102_444_800
+
+
 def test_list_put_overwrite_and_delete(emulator: EmulatorClient) -> None:
     assert emulator.ok("GET", IVR) == {"data": [], "success": True}
     for number in ("200", "100"):

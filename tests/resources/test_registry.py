@@ -33,7 +33,8 @@ def test_generated_files_are_up_to_date() -> None:
 def test_exports_follow_the_registry() -> None:
     names = {item.name for item in REGISTRY}
     assert set(resources.__all__) == names | {f"{n}Provider" for n in names}
-    assert set(pulumi_iotcomms.__all__) == names | {"ConflictingObjectError", "__version__"}
+    functions = set(importlib.import_module("pulumi_iotcomms.functions").__all__)
+    assert set(pulumi_iotcomms.__all__) == names | functions | {"ConflictingObjectError", "__version__"}
     for name in names:
         assert getattr(pulumi_iotcomms, name) is getattr(resources, name)
         assert provider_class(name).spec.name == name

@@ -10,9 +10,12 @@ from ..._lazy import lazy_exports
 if TYPE_CHECKING:
     from .alarm_bridge import AlarmBridge
     from .alarm_event_mapper import AlarmEventMapper
+    from .api_key import ApiKey
     from .cloud_sip_ua import CloudSipUa
+    from .current_user_profile import CurrentUserProfile
     from .device import Device
     from .device_fleet import DeviceFleet
+    from .ivr_fallback import IvrFallback
     from .media_service import MediaService
     from .notification_settings import NotificationSettings
     from .siprec_service import SiprecService
@@ -22,9 +25,12 @@ if TYPE_CHECKING:
 _LAZY = {
     "AlarmBridge": ".alarm_bridge",
     "AlarmEventMapper": ".alarm_event_mapper",
+    "ApiKey": ".api_key",
     "CloudSipUa": ".cloud_sip_ua",
+    "CurrentUserProfile": ".current_user_profile",
     "Device": ".device",
     "DeviceFleet": ".device_fleet",
+    "IvrFallback": ".ivr_fallback",
     "MediaService": ".media_service",
     "NotificationSettings": ".notification_settings",
     "SiprecService": ".siprec_service",
@@ -35,9 +41,12 @@ _LAZY = {
 __all__ = [
     "AlarmBridge",
     "AlarmEventMapper",
+    "ApiKey",
     "CloudSipUa",
+    "CurrentUserProfile",
     "Device",
     "DeviceFleet",
+    "IvrFallback",
     "MediaService",
     "NotificationSettings",
     "SiprecService",

@@ -19,10 +19,10 @@ class NotificationSettings(pulumi.dynamic.Resource, module="iotcomms", name="Not
     """The event notification destinations of a tenant (one per domain): where its service alarms and SIP events go, by
     SNS or by HTTPS callbacks.
 
-    Pulumi id: ``<domain>/notificationsettings``. The service has no create or delete: creating this resource
-    records the settings that existed before (secret output ``previous_settings``, their JSON text) and destroying
-    it restores exactly those. Settings that are already set (anything but ``{}``) were made elsewhere: creating
-    fails rather than taking them over, unless ``adopt=True``. Updates PUT the whole object.
+    Pulumi id: ``<domain>/notificationsettings``. The API has no delete: creating this resource records the settings
+    that existed before (secret output ``previous_settings``, their JSON text) and destroying it restores exactly
+    those. Settings that are already set (anything but ``{}``) were made elsewhere: creating fails rather than
+    taking them over, unless ``adopt=True``. Updates PUT the whole object.
 
     Outputs (besides every argument):
         previous_settings: The settings found before the first write, as JSON text; destroy restores them.

@@ -18,10 +18,10 @@ __all__ = ["SiprecService"]
 class SiprecService(pulumi.dynamic.Resource, module="iotcomms", name="SiprecService"):
     """The SIPREC service settings of a tenant (one per domain); the docs give them the notification settings' shape.
 
-    Pulumi id: ``<domain>/siprecservice``. The service has no create or delete: creating this resource records the
-    settings that existed before (secret output ``previous_settings``, their JSON text) and destroying it restores
-    exactly those. Settings that are already set (anything but ``{}``) were made elsewhere: creating fails rather
-    than taking them over, unless ``adopt=True``. Updates PUT the whole object.
+    Pulumi id: ``<domain>/siprecservice``. The API has no delete: creating this resource records the settings that
+    existed before (secret output ``previous_settings``, their JSON text) and destroying it restores exactly those.
+    Settings that are already set (anything but ``{}``) were made elsewhere: creating fails rather than taking them
+    over, unless ``adopt=True``. Updates PUT the whole object.
 
     Outputs (besides every argument):
         previous_settings: The settings found before the first write, as JSON text; destroy restores them.
