@@ -18,7 +18,7 @@ from pulumi_iotcomms.errors import NotFoundError, error_for_malformed_body
 from ._schema import ReplyModel, format_errors
 from .contract import route
 
-__all__ = ["Collection", "Doc", "Singleton", "paginate", "parse_reply"]
+__all__ = ["Collection", "Doc", "Singleton", "paginate", "parse_list", "parse_reply"]
 
 Doc = dict[str, Any]
 _M = TypeVar("_M", bound=ReplyModel)
@@ -53,6 +53,31 @@ def parse_reply(
         raise error_for_malformed_body(
             method, render_path(path, path_params), 200, f"unexpected answer: {field}: {problem}"
         ) from None
+
+
+def parse_list(
+    model: type[_M],
+    body: Any,
+    key: str,
+    items: str,
+    method: str,
+    path: str,
+    path_params: Mapping[str, str] | None = None,
+) -> list[_M]:
+    """The list under ``key`` of an answer (or the answer itself when it is a list), each item read as
+    ``model`` (:func:`parse_reply`); an absent list is empty.
+
+    Raises:
+        ApiError: ``key`` holds no list (``items`` names what it should hold), or an item has not the
+            documented shape.
+    """
+    values = body.get(key) if isinstance(body, dict) else body
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        problem = f"unexpected answer: {key}: must be a list of {items}"
+        raise error_for_malformed_body(method, render_path(path, path_params), 200, problem)
+    return [parse_reply(model, item, method, path, path_params, where=f"{key}[{i}]") for i, item in enumerate(values)]
 
 
 def paginate(

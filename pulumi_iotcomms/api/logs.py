@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_iotcomms._transport import Transport, render_path
-from pulumi_iotcomms.errors import error_for_malformed_body
+from pulumi_iotcomms._transport import Transport
 
-from ._ops import parse_reply
+from ._ops import parse_list
 from ._schema import ReplyModel
 from .contract import route
 from .profile import LogFilter
@@ -64,13 +63,4 @@ class SipLogApi:
         r = route("logs.sip")
         params = {"domain": domain}
         body = self.transport.request_json(r.method, r.path, params, json=log_filter.to_wire())
-        items = body.get("logItems") if isinstance(body, dict) else body
-        if items is None:
-            return []
-        if not isinstance(items, list):
-            problem = "unexpected answer: logItems: must be a list of log items"
-            raise error_for_malformed_body(r.method, render_path(r.path, params), 200, problem)
-        return [
-            parse_reply(SipLogItem, item, r.method, r.path, params, where=f"logItems[{i}]")
-            for i, item in enumerate(items)
-        ]
+        return parse_list(SipLogItem, body, "logItems", "log items", r.method, r.path, params)

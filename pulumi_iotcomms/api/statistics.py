@@ -6,10 +6,10 @@ from typing import Literal, get_args
 
 from pydantic import ConfigDict
 
-from pulumi_iotcomms._transport import Transport, render_path
-from pulumi_iotcomms.errors import InputError, error_for_malformed_body
+from pulumi_iotcomms._transport import Transport
+from pulumi_iotcomms.errors import InputError
 
-from ._ops import parse_reply
+from ._ops import parse_list
 from ._schema import ReplyModel
 from .contract import route
 
@@ -80,13 +80,4 @@ class StatisticsApi:
         r = route("statistics.get")
         params = {"domain": domain, "type": stat_type, "bucketsize": bucket_size}
         body = self.transport.request_json(r.method, r.path, params)
-        items = body.get("statistics") if isinstance(body, dict) else body
-        if items is None:
-            return []
-        if not isinstance(items, list):
-            problem = "unexpected answer: statistics: must be a list of buckets"
-            raise error_for_malformed_body(r.method, render_path(r.path, params), 200, problem)
-        return [
-            parse_reply(StatisticsBucket, item, r.method, r.path, params, where=f"statistics[{i}]")
-            for i, item in enumerate(items)
-        ]
+        return parse_list(StatisticsBucket, body, "statistics", "buckets", r.method, r.path, params)

@@ -235,6 +235,14 @@ def _run_each(items: Sequence[str], work: Callable[[str], object]) -> dict[str, 
     return failures
 
 
+def _bulk_outcome(result: BulkResult | None) -> dict[str, Any] | None:
+    """The last bulk job as the fleet records it (``bulk_id``, and ``bulk_result``'s fields)."""
+    if result is None:
+        return None
+    rows = {str(k): v for k, v in result.failed_rows.items()}
+    return {"bulk_id": result.bulk_id, "status": result.status, "reason": result.reason, "failed_rows": rows}
+
+
 def _reason(device_id: str, error: BaseException) -> str:
     text = error.reason if isinstance(error, ApiError) and error.reason else str(error)
     return f"device {device_id}: {text}"
@@ -617,15 +625,7 @@ class DeviceFleetProvider(IotcommsProvider):
             return failed, None
         _applied, bulk_failed, result = self._bulk(fleet.domain, {i: fleet.wire(i) for i in fresh})
         failed.update({i: f"device {i}: {r}" for i, r in bulk_failed.items()})
-        outcome = None
-        if result is not None:
-            outcome = {
-                "bulk_id": result.bulk_id,
-                "status": result.status,
-                "reason": result.reason,
-                "failed_rows": {str(k): v for k, v in result.failed_rows.items()},
-            }
-        return failed, outcome
+        return failed, _bulk_outcome(result)
 
     # -- outputs -----------------------------------------------------------------------------------
 
@@ -696,8 +696,7 @@ class DeviceFleetProvider(IotcommsProvider):
         if len(changed) > PATCH_MAX:
             _applied, bulk_failed, result = self._bulk(new.domain, {i: new.wire(i) for i in changed})
             failed.update({i: f"device {i}: {r}" for i, r in bulk_failed.items()})
-            if result is not None:
-                bulk = {"bulk_id": result.bulk_id, "status": result.status, "reason": result.reason, "failed_rows": {}}
+            bulk = _bulk_outcome(result)
         else:
 
             def patch(device_id: str) -> None:
