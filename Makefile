@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 EMULATOR_PORT ?= 8787
 EMULATOR_TOKEN := dev-local-token
 EMULATOR_DOMAIN := dev.acme.example
+# The on-premise provd server and Alvaria AutoFacilitate the examples on-prem-phones and contact-centre-trigger
+# use (their Pulumi.dev.yaml has the same credentials).
+EMULATOR_SYSTEMS := --provd-user dev-provd=dev-provd-password --alvaria-client dev-client=dev-client-secret --alvaria-api-key dev-api-key
 export PULUMI_SKIP_UPDATE_CHECK := true
 
 .PHONY: up test e2e lint typecheck unit emulator emulator-stop clean engine generate
@@ -77,7 +80,7 @@ emulator: $(VENV)/.installed
 	@if [ -f .emulator.pid ] && kill -0 $$(cat .emulator.pid) 2>/dev/null; then \
 	  echo "emulator already running (pid $$(cat .emulator.pid))"; else \
 	  nohup $(BIN)/iotcomms-emulator --port $(EMULATOR_PORT) --state .emulator.sqlite \
-	    --token $(EMULATOR_DOMAIN)=$(EMULATOR_TOKEN) > .emulator.log 2>&1 & echo $$! > .emulator.pid; \
+	    --token $(EMULATOR_DOMAIN)=$(EMULATOR_TOKEN) $(EMULATOR_SYSTEMS) > .emulator.log 2>&1 & echo $$! > .emulator.pid; \
 	  for i in $$(seq 50); do grep -q listening .emulator.log 2>/dev/null && break; sleep 0.1; done; \
 	  cat .emulator.log; \
 	  grep -q listening .emulator.log || { echo "the emulator did not start (port $(EMULATOR_PORT) in use?)"; exit 1; }; fi

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     # star brings in too are not exported at run time.
     from .resources import *  # noqa: F403
 
-__version__ = "0.1.0"
+__version__ = "0.3.0.dev0"
 
 #: ``pulumi_iotcomms.functions.__all__`` (tests/test_public_api.py keeps them equal): the read functions and
 #: their result classes.
@@ -56,13 +56,20 @@ _FUNCTIONS = (
 # Imported on first use: the provider host unpickles one resource's provider and should load only
 # that module, which keeps its cold start short.
 _LAZY = {
-    **{item.name: f".resources.{item.module}" for item in REGISTRY},
+    # Resources of a subpackage (``Entry.package``, e.g. ``pulumi_iotcomms.provd``) are exported from there only.
+    **{item.name: f".resources.{item.module}" for item in REGISTRY if not item.package},
     "ConflictingObjectError": ".errors",
     **dict.fromkeys(_FUNCTIONS, ".functions"),
 }
 
 __all__ = [
-    *sorted([*(item.name for item in REGISTRY), "ConflictingObjectError", *(n for n in _FUNCTIONS if n[0].isupper())]),
+    *sorted(
+        [
+            *(i.name for i in REGISTRY if not i.package),
+            "ConflictingObjectError",
+            *(n for n in _FUNCTIONS if n[0].isupper()),
+        ]
+    ),
     "__version__",
     *sorted(n for n in _FUNCTIONS if not n[0].isupper()),
 ]

@@ -24,6 +24,7 @@ Idempotent methods: GET, HEAD, OPTIONS, PUT, DELETE.
 
 from __future__ import annotations
 
+import atexit
 import email.utils
 import json as jsonlib
 import logging
@@ -32,7 +33,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from types import TracebackType
 from typing import Any, Literal, NoReturn, TypeAlias
@@ -53,7 +54,7 @@ from .errors import (
     redact_secrets,
 )
 
-__all__ = ["QueryValue", "Transport", "render_path"]
+__all__ = ["QueryValue", "Transport", "TransportPool", "render_path"]
 
 QueryValue: TypeAlias = str | int | float | bool | None
 
@@ -216,6 +217,14 @@ class Transport:
         backoff_max_s: Upper bound of any computed backoff.
         sleep: Sleep function; injectable for tests.
         clock: Monotonic clock used for the deadline; injectable for tests.
+        headers: Further headers sent with every request (e.g. an ``x-api-key``). Their values are
+            treated as secrets: never in ``repr`` and scrubbed from error text.
+        endpoint_key: The configuration key named when ``base_url`` is invalid.
+        timeout_key: The configuration key of ``timeout_seconds``, named when it is invalid or ran out.
+        error_hints: Per HTTP status, the hint appended to the error message instead of the default
+            one (which names the ``iotcomms:*`` credentials), for APIs configured under other keys.
+        media_type: The JSON media type sent as ``Accept`` and as the ``Content-Type`` of JSON bodies
+            (e.g. a vendor type such as ``application/vnd.proformatique.provd+json``).
     """
 
     def __init__(
@@ -229,21 +238,30 @@ class Transport:
         backoff_max_s: float = 8.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        headers: Mapping[str, str] | None = None,
+        endpoint_key: str = "iotcomms:endpoint",
+        timeout_key: str = "iotcomms:timeoutSeconds",
+        error_hints: Mapping[int, str] | None = None,
+        media_type: str = "application/json",
     ) -> None:
         url = httpx.URL(base_url) if isinstance(base_url, str) else None
         if url is None or url.scheme not in ("http", "https") or not url.host:
-            raise ConfigurationError(f"invalid API base URL {base_url!r}", key="iotcomms:endpoint")
+            raise ConfigurationError(f"invalid API base URL {base_url!r}", key=endpoint_key)
         if url.query or url.userinfo:
             # Credentials in the URL would leak into logs and error messages.
             raise ConfigurationError(
-                "the API base URL must not contain credentials or a query string", key="iotcomms:endpoint"
+                "the API base URL must not contain credentials or a query string", key=endpoint_key
             )
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         if not timeout_seconds > 0:
-            raise ConfigurationError("timeoutSeconds must be positive", key="iotcomms:timeoutSeconds")
+            raise ConfigurationError(f"{timeout_key} must be positive", key=timeout_key)
         self._base_url = url
         self._auth = auth
+        self._headers = dict(headers or {})
+        self._error_hints = dict(error_hints or {})
+        self._timeout_key = timeout_key
+        self.media_type = media_type
         self.max_retries = max_retries
         self.timeout_seconds = float(timeout_seconds)
         self.backoff_base_s = backoff_base_s
@@ -267,7 +285,7 @@ class Transport:
             if self._client is None:
                 self._client = httpx.Client(
                     base_url=self._base_url,
-                    headers={"Accept": "application/json", "User-Agent": self._user_agent},
+                    headers={"Accept": self.media_type, "User-Agent": self._user_agent},
                     # Redirects could forward the Authorization header elsewhere.
                     follow_redirects=False,
                     limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
@@ -282,6 +300,7 @@ class Transport:
             client, self._client = self._client, None
         if client is not None:
             client.close()
+        self._auth.close()
 
     def __enter__(self) -> Transport:
         return self
@@ -343,7 +362,7 @@ class Transport:
         body: bytes | None = None
         if json is not None:
             body = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = self.media_type
         elif content is not None:
             body = content.encode("utf-8") if isinstance(content, str) else content
             if content_type is None:
@@ -404,11 +423,14 @@ class Transport:
         started = self._clock()
         deadline = started + self.timeout_seconds
         attempt = 0
+        refreshed = challenged = False
+        # The request target as sent (base path and query included): what an HTTP digest signs.
+        target = client.build_request(method, path, params=query).url.raw_path.decode("ascii")
         while True:
             remaining = deadline - self._clock()
             if remaining <= 0:
                 raise self._deadline_error(method, path, attempt)
-            auth_header = self._auth.authorization_header()
+            auth_header = self._auth.header_for(method, target) or ""
             attempt_started = self._clock()
             status: int | None = None
             response: httpx.Response | None = None
@@ -419,7 +441,7 @@ class Transport:
                     path,
                     params=query,
                     content=body,
-                    headers={**headers, "Authorization": auth_header},
+                    headers={**self._headers, **headers, **({"Authorization": auth_header} if auth_header else {})},
                     timeout=httpx.Timeout(remaining, connect=min(remaining, _CONNECT_TIMEOUT_S)),
                 )
                 status = response.status_code
@@ -433,6 +455,22 @@ class Transport:
             self._log(method, path, outcome, attempt, attempt_started)
             if response is not None and response.is_success:
                 return response
+            if (
+                status == 401
+                and response is not None
+                and not challenged
+                and self._auth.answer_challenge(response.headers.get("www-authenticate", ""))
+            ):
+                # Challenge-response schemes (HTTP digest/basic): the 401 named what to send; it applied
+                # nothing, so the request goes once more, not counted as a retry.
+                challenged = True
+                continue
+            if status == 401 and not refreshed and self._auth.refresh_after_rejection(auth_header):
+                # An expired or revoked token: the request was not applied, so send it once more
+                # with a fresh one, without counting it as a retry.
+                refreshed = True
+                log.debug("%s %s: credentials rejected, retrying once with fresh ones", method, path)
+                continue
 
             reason = _retry_reason(method, status=status, exc=failure)
             retry_after = (
@@ -461,7 +499,14 @@ class Transport:
         attempts: int,
     ) -> ApiError:
         if response is not None:
-            return _response_error(method, path, response, attempts=attempts)
+            return _response_error(
+                method,
+                path,
+                response,
+                attempts=attempts,
+                secrets=self._headers.values(),
+                hint=self._error_hints.get(response.status_code),
+            )
         assert failure is not None  # no response means the attempt raised
         kind: Literal["connect", "dropped", "other"] = "other"
         if isinstance(failure, _NOT_SENT_ERRORS):
@@ -489,15 +534,24 @@ class Transport:
             last_error=last,
             timed_out=timed_out,
             wait=wait,
+            timeout_key=self._timeout_key,
         )
 
 
-def _response_error(method: str, path: str, response: httpx.Response, *, attempts: int = 1) -> ApiError:
+def _response_error(
+    method: str,
+    path: str,
+    response: httpx.Response,
+    *,
+    attempts: int = 1,
+    secrets: Iterable[str] = (),
+    hint: str | None = None,
+) -> ApiError:
     text = response.text
-    # Scrub the exact credential too, in case the server echoes it without a "Bearer" prefix.
-    secret = response.request.headers.get("authorization", "").partition(" ")[2]
-    if secret:
-        text = text.replace(secret, "<redacted>")
+    # Scrub the exact credentials too, in case the server echoes one without a "Bearer" prefix.
+    for secret in (response.request.headers.get("authorization", "").partition(" ")[2], *secrets):
+        if secret:
+            text = text.replace(secret, "<redacted>")
     return error_for_response(
         method,
         path,
@@ -506,6 +560,7 @@ def _response_error(method: str, path: str, response: httpx.Response, *, attempt
         request_id=_request_id(response),
         retry_after=_parse_retry_after(response.headers.get("retry-after"), time.time()),
         attempts=attempts,
+        hint=hint,
     )
 
 
@@ -515,3 +570,36 @@ def _request_id(response: httpx.Response) -> str | None:
         if value:
             return str(value)
     return None
+
+
+class TransportPool:
+    """Process-wide transports, one per configuration key, so every resource type's provider in a process
+    shares one keep-alive pool and one credential cache; closed at interpreter exit.
+
+    Args:
+        close_at_exit: register :meth:`close` with ``atexit`` (tests pass False for a throw-away pool).
+    """
+
+    def __init__(self, *, close_at_exit: bool = True) -> None:
+        self._lock = threading.Lock()
+        self.transports: dict[Any, Transport] = {}
+        """The open transports by key (read it, do not change it)."""
+        if close_at_exit:
+            atexit.register(self.close)
+
+    def get(self, key: Any, make: Callable[[], Transport]) -> Transport:
+        """The transport for ``key``, made by ``make`` on first use (once, also under concurrent callers; a
+        ``make`` that raises caches nothing)."""
+        with self._lock:
+            transport = self.transports.get(key)
+            if transport is None:
+                transport = self.transports[key] = make()
+            return transport
+
+    def close(self) -> None:
+        """Close every transport (their keep-alive connections) and forget them."""
+        with self._lock:
+            transports = list(self.transports.values())
+            self.transports.clear()
+        for transport in transports:
+            transport.close()

@@ -295,6 +295,17 @@ def _extract_reason(body: object) -> str | None:
             text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
             break
         else:
+            text = ""
+        # An ErrorResponse ({"message": ..., "errors": [{"message": ...}]}) says what was wrong in its errors.
+        errors = body.get("errors")
+        details = (
+            [e["message"] for e in errors if isinstance(e, Mapping) and isinstance(e.get("message"), str)]
+            if isinstance(errors, list)
+            else []
+        )
+        if details:
+            text = f"{text}: {'; '.join(details)}" if text else "; ".join(details)
+        if not text:
             return None
     elif isinstance(body, bytes):
         text = body.decode("utf-8", errors="replace")
@@ -326,6 +337,7 @@ def error_for_response(
     request_id: str | None = None,
     retry_after: float | None = None,
     attempts: int = 1,
+    hint: str | None = None,
 ) -> ApiError:
     """Build the typed error for a failed response -- the one status -> class table.
 
@@ -337,6 +349,8 @@ def error_for_response(
         request_id: Server request id, appended to the message when present.
         retry_after: Seconds from a ``Retry-After`` header (kept on :class:`RateLimitedError`).
         attempts: Number of HTTP attempts made, retries included.
+        hint: What to check, instead of the default hint of the error class (for APIs whose
+            credentials are not the ``iotcomms:*`` ones).
 
     Returns:
         e.g. ``PATCH /device/acme.example/dev-1 failed: 400 Bad Request: deviceId: must match ...``
@@ -350,7 +364,7 @@ def error_for_response(
         cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else ApiError)
         head = f"{method} {path} failed: {_status_text(status)}"
     parts = [f"{head}: {reason}" if reason else head]
-    hint = _HINTS.get(cls)
+    hint = hint or _HINTS.get(cls)
     if hint:
         parts.append(f"; {hint}")
     if cls is RateLimitedError and retry_after is not None:
@@ -429,6 +443,7 @@ def error_for_deadline(
     last_error: ApiError | None = None,
     timed_out: bool = False,
     wait: float | None = None,
+    timeout_key: str = "iotcomms:timeoutSeconds",
 ) -> DeadlineExceededError:
     """Build the error for an operation whose total time budget ran out.
 
@@ -438,6 +453,7 @@ def error_for_deadline(
         last_error: The last attempt's error, if it got one.
         timed_out: The last attempt itself got no response in time.
         wait: Seconds the next retry would have waited, when that wait is what ran out the budget.
+        timeout_key: The setting that raises the budget, named in the message.
     """
     method = method.upper()
     message = (
@@ -450,7 +466,7 @@ def error_for_deadline(
         message += f"; last error: {last_error}"
     elif timed_out:
         message += "; the last attempt got no response in time"
-    message += "; increase iotcomms:timeoutSeconds if the API is slow"
+    message += f"; increase {timeout_key} if the API is slow"
     return DeadlineExceededError(
         message,
         timeout_seconds=timeout_seconds,

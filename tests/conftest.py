@@ -1,4 +1,5 @@
-"""Shared fixtures: a real emulator on a free loopback port, reset before each test."""
+"""Shared fixtures: a real emulator on a free loopback port, reset before each test; a moto server and an
+emulator that delivers events to it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from pulumi_iotcomms.emulator import Emulator, EmulatorServer
 from pulumi_iotcomms.resources import _claims
+from tests._aws import Aws, moto_server
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 
 
@@ -24,6 +26,35 @@ def emulator_server() -> Iterator[EmulatorServer]:
 def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
     """A client for the session's emulator, reset to empty (no objects, faults or log) first."""
     with EmulatorClient(emulator_server.url) as client:
+        client.reset()
+        yield client
+
+
+@pytest.fixture(scope="session")
+def aws() -> Iterator[Aws]:
+    """One moto server (SNS, SQS) per test session."""
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def events_emulator_server(aws: Aws) -> Iterator[EmulatorServer]:
+    """An emulator that delivers events: SNS to the session's moto server, HTTP callbacks to loopback too."""
+    emu = Emulator(
+        admin=True,
+        tokens=[(DOMAIN, TOKEN), (OTHER_DOMAIN, OTHER_TOKEN)],
+        aws_endpoint=aws.url,
+        allow_loopback_http=True,
+    )
+    with EmulatorServer(emu) as server:
+        yield server
+    emu.notifier.close()
+
+
+@pytest.fixture
+def events_emulator(events_emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
+    """A client for the event-delivering emulator, reset to empty first (deliveries included)."""
+    with EmulatorClient(events_emulator_server.url) as client:
         client.reset()
         yield client
 

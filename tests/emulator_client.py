@@ -127,6 +127,25 @@ class EmulatorClient:
         assert resp.status_code == 200, resp.text
         return int(resp.json()["count"])
 
+    def raise_alarm(self, site_id: str, domain: str = DOMAIN, **fields: Any) -> dict[str, Any]:
+        """A site of ``domain`` raises a service alarm (``fields``: wire names, e.g. ``error="lowMemory"``);
+        returns ``{"alarm": ..., "delivery": ...}``."""
+        resp = self.http.post("/_emulator/alarms", json={"domain": domain, "siteId": site_id, **fields})
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json())
+
+    def sip_event(self, event: dict[str, Any], domain: str = DOMAIN) -> dict[str, Any]:
+        """The platform emits a SIP event of ``domain``; returns its delivery."""
+        resp = self.http.post("/_emulator/sipevents", json={"domain": domain, "event": event})
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json()["delivery"])
+
+    def deliveries(self, wait: float = 15.0) -> list[dict[str, Any]]:
+        """Every event delivery, oldest first, once none is pending (or ``wait`` seconds passed)."""
+        resp = self.http.get("/_emulator/deliveries", params={"wait": wait}, timeout=wait + 10)
+        assert resp.status_code == 200, resp.text
+        return list(resp.json()["deliveries"])
+
     def close(self) -> None:
         self.http.close()
 

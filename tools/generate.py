@@ -244,7 +244,8 @@ def resource_module(item: Entry, spec: Spec, kinds: Types) -> str:
         if not prop.argument:
             doc_lines += _item(prop.name, _sentence(prop.doc) + _flags(prop, noun))
     doc_lines += ["", "Example::", ""] + ["    " + line for line in item.example.splitlines()]
-    body.append(f'class {item.name}(pulumi.dynamic.Resource, module="iotcomms", name="{item.name}"):\n')
+    module = item.package or "iotcomms"  # the Pulumi type's module: the package's name for a subpackage
+    body.append(f'class {item.name}(pulumi.dynamic.Resource, module="{module}", name="{item.name}"):\n')
     body.append(_docstring("\n".join(doc_lines), "    "))
     body.append("\n")
     for prop in outputs:
@@ -333,7 +334,7 @@ def reference_page(item: Entry, spec: Spec, kinds: Types) -> str:
     replacing = [p.name for p in args if p.behaviour.replace]
     paragraphs = spec.doc.split("\n\n")
     out = [f"<!-- {HEADER.strip().lstrip('# ')} -->\n\n# {item.name}\n\n{_paragraph(paragraphs[0])}\n\n"]
-    out.append(f"## Example\n\n```python\nimport pulumi\n\nfrom pulumi_iotcomms import {item.name}\n\n")
+    out.append(f"## Example\n\n```python\nimport pulumi\n\nfrom {item.namespace} import {item.name}\n\n")
     out.append(f"config = pulumi.Config()\n{item.example}\n```\n\n## Argument reference\n\n")
     out.append("| Argument | Type | Required | Description |\n|---|---|---|---|\n")
     for prop in args:
@@ -355,7 +356,8 @@ def reference_page(item: Entry, spec: Spec, kinds: Types) -> str:
     for prop in computed:
         out.append(f"| `{prop.name}` | `{_md_type(kinds, prop)}` | {_sentence(prop.doc)}{_flags(prop, spec.noun)} |\n")
     out.append("\n## Identity and replacement\n\n")
-    out.append(f"Changing {', '.join(f'`{n}`' for n in replacing)} replaces the {spec.noun}.\n\n")
+    if replacing:  # a resource may replace on no single argument (its provider's diff decides)
+        out.append(f"Changing {', '.join(f'`{n}`' for n in replacing)} replaces the {spec.noun}.\n\n")
     for paragraph in paragraphs[1:]:
         out.append(_paragraph(paragraph) + "\n\n")
     adopt = next((p for p in args if p.name == "adopt"), None)
@@ -374,7 +376,8 @@ def index_page(specs: dict[Entry, Spec]) -> str:
     """``docs/resources/README.md``: the list of reference pages."""
     lines = [f"<!-- {HEADER.strip().lstrip('# ')} -->\n\n# Resource reference\n\n"]
     for item, spec in specs.items():
-        lines.append(f"- [{item.name}]({item.module}.md) — {_paragraph(spec.doc.split(chr(10) + chr(10))[0])}\n")
+        where = f" (``{item.namespace}``)" if item.package else ""
+        lines.append(f"- [{item.name}]({item.module}.md){where} — {_paragraph(spec.doc.split(chr(10) + chr(10))[0])}\n")
     return _single_ticks("".join(lines))
 
 
@@ -419,6 +422,26 @@ def resources_package() -> str:
     )
 
 
+def subpackages() -> dict[str, list[Entry]]:
+    """The registry's subpackages (``Entry.package``), each with its entries."""
+    out: dict[str, list[Entry]] = {}
+    for e in REGISTRY:
+        if e.package:
+            out.setdefault(e.package, []).append(e)
+    return out
+
+
+def subpackage(package: str, entries: list[Entry]) -> str:
+    """``pulumi_iotcomms/<package>/__init__.py``: the resources the registry exports from it."""
+    return _lazy_package(
+        f"The ``{package}`` resources of pulumi-iotcomms: ``from pulumi_iotcomms.{package} import ...``.\n\n"
+        "Listed in ``resources/_registry.py`` (``Entry.package``); their lifecycles are in ``resources/``.\n",
+        ".._lazy",
+        {e.name: f".resources.{e.module}" for e in entries},
+        "".join(f"    from ..resources.{e.module} import {e.name}\n" for e in entries),
+    )
+
+
 # -- driver -------------------------------------------------------------------------------------------
 
 
@@ -438,6 +461,8 @@ def render() -> dict[Path, str]:
     files[Path("pulumi_iotcomms/resources/_generated/__init__.py")] = generated_package()
     files[Path("pulumi_iotcomms/resources/__init__.py")] = resources_package()
     files[Path("docs/resources/README.md")] = index_page(specs)
+    for package, entries in subpackages().items():
+        files[Path(f"pulumi_iotcomms/{package}/__init__.py")] = subpackage(package, entries)
     return files
 
 

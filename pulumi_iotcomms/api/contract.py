@@ -284,4 +284,151 @@ DECISIONS: dict[str, str] = {
     "client.credentials_check": "check verifies the credentials once per process and domain with GET "
     "/provisioning/device/{domain}/pulumi-iotcomms.credentials-check (404 = accepted, 401/403 = rejected), only "
     "after the inputs validated; iotcomms:skipCredentialsValidation=true skips it.",
+    # Issue 13: event delivery by the emulated platform (pulumi_iotcomms.emulator.notify).
+    "notify.route": "An event goes by HTTP when useHttpEvents is true (alarms to alarmEventsRestEndpoint, SIP events "
+    "to sipEventsRestEndpoint), otherwise by SNS Publish (alarms to alarmTopic, SIP events to sipEventsTopic); the "
+    "settings are read when the event happens; with no destination for its kind the event is recorded as "
+    "undeliverable and sent nowhere (the topic is not used as a fallback of an HTTP setting or the reverse).",
+    "notify.http": "A callback is an HTTP POST of the event's JSON body (Content-Type application/json) to the URL as "
+    "given; only https:// URLs, and http:// ones to loopback hosts when the emulator runs with --allow-loopback-http; "
+    "no redirects followed. 2xx delivers; 401/403 re-sends with the next restAuthentication object (as the docs say "
+    "for callbacks), failing when none is left; 5xx and network errors are retried three times (0.2, 0.5, 1 s apart) "
+    "within httpTimeout ms in total (default 10,000); another status fails at once.",
+    "notify.signing": "Each restAuthentication object adds its requestHeaders and, when it has a secret, "
+    "'Authorization: Bearer <JWT>' with claims iss=iotcomms.io, domain, sub and scope (when set), iat and exp "
+    "(+300 s), signed RS256 with secret as a PEM private key when type is RS256, else HS256 with secret as the "
+    "shared key; another type fails the delivery.",
+    "notify.sns": "SNS events are published with boto3 (region from the topic ARN) to --aws-endpoint when given, else "
+    "to AWS with boto3's usual credentials; Message is the event's JSON body, no subject or attributes; a failed "
+    "publish is retried three times. Deliveries run in event order on one thread, are logged when they fail "
+    "(logger pulumi_iotcomms.emulator.notify) and never fail or delay an API request.",
+    "notify.alarm_body": "A monitoringAlarm carries type, domain, error, errorDetails {message, value, threshold, "
+    "condition}, status, service, severity, siteId and siteBaseUrl at top level (the docs' field list; errorDetails "
+    "as in the sample); the emulator's siteBaseUrl is https://<siteId>.<domain>, its condition 'higher'.",
+    "notify.host_alarms": "Draining a host while calls remain on it (a test's calls knob) sends serviceFailure/warn/"
+    "Set for service sipserver (value = active calls, threshold 0), and the same alarm with status Clear (value 0) "
+    "once its last call ends; decommissioning a host whose calls are still active ends them and sends "
+    "serviceFailure/error/Set (automatic action taken). A host with no calls raises nothing.",
+    "notify.admin": 'POST /_emulator/alarms {"domain", "siteId", "error", ...} injects a monitoringAlarm (status Set, '
+    'service sipserver, severity warn by default); POST /_emulator/sipevents {"domain", "event": {...}} a SIP event; '
+    "GET /_emulator/deliveries lists every delivery (?wait=S first waits for pending ones); DELETE or a reset "
+    "forgets them.",
+    # Issue 14: Alvaria AutoFacilitate (api/alvaria.py, emulator/alvaria.py, resources/autofacilitate_trigger.py).
+    "alvaria.token": "The token endpoint takes the client-credentials grant as application/x-www-form-urlencoded "
+    "(grant_type=client_credentials, scope=autofacilitateapi); the client authenticates with HTTP Basic (RFC 6749 "
+    "2.3.1; the emulator also takes client_id/client_secret form fields) and gets {access_token, token_type Bearer, "
+    "expires_in (whole seconds), scope}; refusals are RFC 6749 5.2 bodies ({error, error_description}: 401 "
+    "invalid_client, 400 unsupported_grant_type/invalid_scope/invalid_request). A token without expires_in is "
+    "trusted 300 s. The client renews a token a tenth of its lifetime (at most 60 s) before it ends, and on a 401 "
+    "fetches a new one and sends the request once more (a 401 was not applied, so also for an execute); a second "
+    "401 fails with UnauthorizedError naming alvaria:clientId/clientSecret/tokenUrl.",
+    "alvaria.auth_order": "The API checks x-api-key first, as an API gateway does: missing or unknown -> 403 "
+    '{"message": "Forbidden"} (no token is fetched again for a 403); then the bearer token: missing, unknown or '
+    "expired -> 401 with no body (the docs: schema None) and a WWW-Authenticate header saying why; then the "
+    "service (404); then the body. Any orgId is accepted; tokens are per client, not per organization.",
+    "alvaria.errors": 'Failures are the documented ErrorResponse {"code": "<status>" (a string, as the docs\' sample; '
+    'their schema says integer), "message", "errors": [{"scope", "reason", "message"}]}; the client names '
+    "'message: errors[].message; ...' (errors.error_for_response). An unknown service and an unknown triggerUUID "
+    "are 404; a body that is not JSON is 400 'Validation exception'; bad parameters are 422, one error per problem "
+    "(triggerParameters values must be strings, callbackUrls http(s) URLs, no other fields). The XML body the docs "
+    "also show is not supported.",
+    "alvaria.trigger_uuid": "The docs' triggerResult schema says triggerUUID is an integer, their sample a string "
+    "('1234'): the client accepts both and keeps a string; the emulator answers a UUID string.",
+    "alvaria.result": "The docs document only 204 (finished) for GET .../result/{vsn}/triggerUUID/{uuid}. A trigger "
+    "still running answers 202 with {message}; one whose service failed answers 422 ErrorResponse (errors[].message "
+    "= why), not 500, so it is not retried as a transient failure. The emulator finishes a trigger resultSeconds "
+    "after its execute (default 0.5; /_emulator/alvaria). The client polls with backoff (0.25 s doubling to 5 s) "
+    "until finished or result_timeout_seconds (default 300) ran out (DeadlineExceededError).",
+    "alvaria.urls": "alvaria:endpoint defaults to the docs' server URL https://<orgId>.via.aspect-cloud.net and "
+    "alvaria:tokenUrl to the docs' authorization URL https://myaspect.<region>.id.aspect-cloud.net"
+    "/tokenservice/oauth2/access_token; the emulator serves both paths on its one origin.",
+    "alvaria.trigger": "AutoFacilitateTrigger follows pulumi-command: create executes (POST) and waits for the "
+    "result; any change of service, trigger_parameters, callback_urls or triggers is a replacement (create before "
+    "delete), executing again; result_timeout_seconds never causes a diff; read sends nothing and reports no drift "
+    "(a result may be purged by the service, which must not make Pulumi execute again); delete sends nothing. An "
+    "execute whose answer is lost (TransportError, 5xx: a POST is not retried) or whose result fails fails the "
+    "create, so the next up executes again: at least once, never silently skipped. check validates the inputs and "
+    "the alvaria:* configuration without a request (no token is fetched in a preview).",
+    "provd.paths": "provd's paths are the docs' examples (/provd/configure, /provd/pg_mgr/install) under "
+    "provd:endpoint; they are not in ROUTES (an iotcomms operation table). Requests send Accept and JSON bodies in "
+    "application/vnd.proformatique.provd+json; the emulator answers 415 to a body in another type (plain "
+    'application/json is accepted) and its failures as {"success": false, "reason": ...}.',
+    "provd.auth": "With --provd-user the emulator answers 401 with a Digest (qop=auth, MD5) challenge (Basic after "
+    'PUT /_emulator/provd {"authScheme": "basic"}) and accepts digest or basic credentials; a correct digest '
+    "on a nonce it does not know is 401 stale=true. PasswordAuth sends nothing until challenged, then answers the "
+    "scheme asked (digest preferred), re-sending the challenged request once; without provd:username no "
+    "credentials are sent. Without --provd-user the routes need no auth.",
+    "provd.oip": "A monitor's Location is a path under /provd/pg_mgr/install/<operation>/<n>. Install and upgrade "
+    "monitors read install|progress(download|progress;<bytes>/<dsize>)(install|waiting), then "
+    "(download|success;...)(install|progress), then success or fail with the failing sub-operation marked fail; "
+    "update reads update|progress;<k>/3 then update|success;3/3. Deleting a monitor does not cancel its operation "
+    "(the docs); its effect lands when it succeeds. The client polls with backoff (0.2 s doubling to 5 s, bounded "
+    "by provd:operationTimeoutSeconds, default 600), logs each new progress line, and DELETEs the monitor in "
+    "every case; a failed delete is logged, not raised. A start (POST) whose answer is lost is sent again (at "
+    "most 3 times: installing twice does no harm); the monitor of the lost answer is never deleted.",
+    "provd.plugin.family": "A plugin's family is its id without the trailing version (the part from the first "
+    "'-<digit>' segment: xivo-polycom-4.0.4 -> xivo-polycom). The docs' upgrade takes a package id; the emulator "
+    "takes an installable id whose family has an installed member and replaces that member (an installed id is "
+    "reinstalled at the installable version).",
+    "provd.plugin": "ProvdPlugin's Pulumi id is the plugin_id first installed. create refuses a plugin already "
+    "installed unless adopt=True, updates the installable list first (when the server offers update) if the id is "
+    "not installable, then installs. diff is pure: another id of the same family is an update when the last "
+    "create/refresh saw the upgrade service (output upgrade_offered), else a replacement (create before delete); "
+    "update then upgrades, or installs the new and uninstalls the old if upgrades went away. A failed operation "
+    "fails with OperationFailedError naming the failing sub-operation; read is the installed list.",
+    "provd.config": "ProvdConfigParam needs no adopt: every parameter always exists. create records the value found "
+    "(previous_value, secret JSON text, so 0 stays an int) and PUTs the declared value only when it differs; a "
+    "create failing after its write puts the value back; delete PUTs the recorded value (nothing recorded, e.g. "
+    "imported: left as it is). Numbers come back from the state as floats and are sent as ints when integral. The "
+    "emulator validates NAT as 0 or 1 and every value as a string, a number or null.",
+    "provd.emulator.state": "The emulated provd state is in memory (not in --state): configuration and the "
+    "installable/installed lists start as the docs' samples; an update of the installable list finds the docs' "
+    "installable packages plus xivo-polycom-4.0.4, xivo-polycom-4.0.9 and xivo-cisco-spa-7.5.5 (settable as "
+    "catalogue under /_emulator/provd); a reset restores all of it.",
+    "export.reads": "iotcomms-export sends GET requests only, through the api/ operations: every listing page, both "
+    "configuration spaces of the four service kinds, the two settings objects, the caller's profile, the sites, "
+    "the IVR fallback numbers and each number's object, the API keys. Settings or a profile that are empty ({}) or "
+    "absent are not declared (there is nothing to adopt); an IVR fallback gone between its listing and its read "
+    "is left out.",
+    "export.names": "A resource is named after its id (site and host joined by '-'; '-provisory' for the provisory "
+    "space) when that is made of letters, digits, '.', '_' and '-'; otherwise, or when two objects of a kind would "
+    "share a name, its safe form plus '-' and 8 hex digits of sha256 of the identity. A name depends on its own id "
+    "(and on a colliding one), never on the order of the objects. Settings objects are notification-settings, "
+    "siprec-service and current-user-profile; the fleet is devices (devices.csv).",
+    "export.arguments": "Arguments come from the wire models and Specs: the document read through the model (fields "
+    "it does not know dropped, as refresh drops them), then computed, write-only, provider-set (argument=False) "
+    "and excluded fields left out, and so is a value equal to its documented server_default. Typed fields follow "
+    "the model's order, free-form objects are sorted by key; objects by kind (settings, trunks, mappers before "
+    "the bridges naming them, which refer to the mapper's output), then space, then id. A bridge naming a mapper "
+    "of the export refers to it (mapper_<name>.alarm_event_mapper_id).",
+    "export.secrets": "Every value of a SECRET field (nested ones included: restAuthentication[].secret, "
+    "targetEndpoint.sipAuthPassword, a device's ha1 or userid password, a trunk's ha1) is read with "
+    "config.require_secret('<kind>.<resource name>.<wire path>') (require_secret_object for an object) and never "
+    "written to a file. The export prints `pulumi config set --stack S --secret KEY VALUE` lines; the values the "
+    "API returned are printed only with --show-secrets (stdout, like `pulumi stack output --show-secrets`), "
+    "otherwise '<hidden>'. A value the API does not return and the resource needs (a credentials device without "
+    "an ha1, a userid device without a password, trunk credentials without an ha1) is '<unknown>', with a note, "
+    "never invented. A trunk's write-only password is never returned: the program declares the trunk's ha1 (the "
+    "stored form userName+realm+ha1), which adopts without a write.",
+    "export.fleet": "With more devices than --fleet-threshold (default 200), every device a bulk CSV holds exactly "
+    "goes into DeviceFleet.from_csv('devices', 'devices.csv', adopt=True, credentials=config.require_secret_object("
+    "'deviceFleet.devices.credentials')) -- the ha1s by device id, never in the CSV. Single Device resources remain "
+    "for a userid device (its password cannot be a cell), a credentials device without an ha1, one the schema "
+    "refuses, and one the CSV would not give back exactly (checked by reading the CSV back: an empty string, an "
+    "empty object, a formula-like cell). from_csv sends the credentials apart from the file's devices, which stay "
+    "plain in previews; an id the credentials name that the file lacks fails the program, naming the id.",
+    "export.apikeys": "API keys are listed in the program as a comment (id and type), not declared: the listing "
+    "shows neither a public key nor a token, and an ApiKey resource's create always POSTs (re-registering an "
+    "identical public key answers its id, but is a write; a token cannot be adopted at all). A user who holds "
+    "an RS256 key's PEM declares ApiKey(public_key=..., adopt=True) by hand.",
+    "export.adopt": "Every object is adopt=True, so the first up writes nothing to an unchanged tenant. Two adopt "
+    "paths wrote on an equal object and were fixed: IvrFallback sent its write-only expiration (default "
+    "HALF-YEAR) on every adoption -- it is now sent only when a period is given (it restarts) or a timestamp "
+    "differs from the server's ttl; the export leaves expiration out, keeping the ttl until the next write. "
+    "Settings objects compared the whole server document with the declaration, so a profile holding create-only "
+    "fields (useCase...) was PUT, losing them -- they are now compared as the model sees them.",
+    "export.format": "The program is emitted already in ruff format's shape at its default settings (88 columns, "
+    "magic trailing commas, ruff's quote preference), so no formatter runs at export time and the bytes are the "
+    "same on every machine; the tests check `ruff format --isolated --check` and `ruff check --isolated` on it. "
+    "Files of the same names in --out are replaced; nothing else there is touched.",
 }

@@ -20,12 +20,21 @@
   ``{"statistics": [{"name": ..., "num_calls": ..., ...}]}`` (see :func:`.provisioning.usage.record_statistics`).
 - ``POST /siplogs/{domain}``: add items for the SIP-log endpoint to filter and answer,
   ``{"logItems": [{"timeStamp": ..., ...}]}`` (see :func:`.provisioning.usage.record_sip_logs`).
+- ``POST /alarms``: a site raises a service alarm, ``{"domain": ..., "siteId": ..., "error": "lowMemory", ...}``
+  (a ``monitoringAlarm`` body; ``type``, ``status`` (Set), ``service`` (sipserver), ``severity`` (warn) and
+  ``siteBaseUrl`` filled in when absent), delivered as the domain's notification settings say
+  (:mod:`.notify`); answers the alarm and its delivery.
+- ``POST /sipevents``: the platform emits a SIP event, ``{"domain": ..., "event": {...}}`` (any JSON object),
+  delivered to ``sipEventsTopic`` or ``sipEventsRestEndpoint``.
+- ``GET|DELETE /deliveries``: every event delivery (channel, target, status, attempts, error, body), oldest
+  first; ``?wait=SECONDS`` first waits (up to 30 s) until none is pending.
 
 Errors are answered as the API's are (:func:`._http.problem_response`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -33,17 +42,20 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
+from pulumi_iotcomms.api.events import MonitoringAlarm
+
 from ._http import Problem, endpoint, json_body
 from .auth import KEYS
 from .core import Emulator
 from .faults import FaultConfig
-from .hybrid import DRAIN_PER_READ, HOSTS, REPORTED, public_host
+from .hybrid import DRAIN_PER_READ, HOSTS, REPORTED, public_host, site_alarm
 from .provisioning.devices import stop_bulk_jobs
 from .provisioning.usage import record_sip_logs, record_statistics
 
 __all__ = ["admin_routes"]
 
 _SETTABLE_HOST = " and ".join(sorted(REPORTED))
+_ALARM_FIELDS = {f.alias or name for name, f in MonitoringAlarm.model_fields.items()}
 
 
 def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
@@ -152,6 +164,48 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         count = record_sip_logs(emu, request.path_params["domain"], await json_body(request))
         return {"success": True, "count": count}
 
+    def event_domain(body: Any, allowed: set[str]) -> str:
+        if not isinstance(body, dict):
+            raise Problem(400, "(body): must be a JSON object")
+        domain = body.get("domain")
+        if not isinstance(domain, str) or not domain:
+            raise Problem(400, "domain: required, the tenant domain the event belongs to")
+        unknown = set(body) - allowed
+        if unknown:
+            raise Problem(400, f"{sorted(unknown)[0]}: not a field of this event")
+        return domain
+
+    async def alarms(request: Request) -> Any:
+        body = await json_body(request)
+        domain = event_domain(body, _ALARM_FIELDS)
+        site_id = body.get("siteId")
+        if not isinstance(site_id, str) or not site_id:
+            raise Problem(400, "siteId: required, the site raising the alarm")
+        alarm = site_alarm(domain, site_id, **{k: v for k, v in body.items() if k not in ("domain", "siteId")})
+        delivery = emu.notify(domain, "alarm", alarm)
+        return {"success": True, "alarm": alarm, "delivery": delivery.snapshot()}
+
+    async def sipevents(request: Request) -> Any:
+        body = await json_body(request)
+        domain = event_domain(body, {"domain", "event"})
+        if not isinstance(body.get("event"), dict):
+            raise Problem(400, "event: required, a JSON object")
+        delivery = emu.notify(domain, "sipEvent", body["event"])
+        return {"success": True, "delivery": delivery.snapshot()}
+
+    async def deliveries(request: Request) -> Any:
+        if request.method == "DELETE":
+            emu.notifier.clear()
+            return {"success": True}
+        wait = request.query_params.get("wait")
+        if wait is not None:
+            try:
+                seconds = min(30.0, max(0.0, float(wait)))
+            except ValueError:
+                raise Problem(400, "wait: must be a number of seconds") from None
+            await asyncio.to_thread(emu.notifier.wait_idle, seconds)
+        return {"success": True, "deliveries": emu.notifier.deliveries()}
+
     return [
         Route(f"{prefix}/requests", endpoint(requests), methods=["GET", "DELETE"]),
         Route(f"{prefix}/faults", endpoint(faults), methods=["GET", "PUT"]),
@@ -164,4 +218,7 @@ def admin_routes(emu: Emulator, prefix: str) -> list[Route]:
         Route(f"{prefix}/siprecfallback/{{domain}}/{{number}}", endpoint(siprec), methods=["PUT"]),
         Route(f"{prefix}/statistics/{{domain}}/{{type}}/{{bucketsize}}", endpoint(statistics), methods=["PUT"]),
         Route(f"{prefix}/siplogs/{{domain}}", endpoint(siplogs), methods=["POST"]),
+        Route(f"{prefix}/alarms", endpoint(alarms), methods=["POST"]),
+        Route(f"{prefix}/sipevents", endpoint(sipevents), methods=["POST"]),
+        Route(f"{prefix}/deliveries", endpoint(deliveries), methods=["GET", "DELETE"]),
     ]

@@ -20,9 +20,12 @@ from pulumi_iotcomms.api.contract import ROUTES
 
 from . import cache, hybrid
 from ._http import Problem, endpoint, json_response, problem_response
+from .access_log import AccessLog
 from .admin import admin_routes
+from .alvaria import alvaria_admin_routes, alvaria_routes
 from .core import Emulator, Handler
 from .faults import FaultMiddleware
+from .provd import provd_routes
 from .provisioning import devices, keys, profile, services, singletons, trunks, usage
 
 __all__ = ["ADMIN_PREFIX", "HANDLERS", "build_app"]
@@ -89,8 +92,10 @@ def build_app(emu: Emulator) -> Any:
     for path in sorted(by_path, key=lambda p: (-p.count("/"), p)):
         routes.extend(by_path[path])
         routes.append(StarletteRoute(path, _preflight, methods=["OPTIONS"]))
+    routes.extend(alvaria_routes(emu))
+    routes.extend(provd_routes(emu, ADMIN_PREFIX))  # its admin control only with --admin
     if emu.admin:
-        routes = admin_routes(emu, ADMIN_PREFIX) + routes
+        routes = admin_routes(emu, ADMIN_PREFIX) + alvaria_admin_routes(emu, ADMIN_PREFIX) + routes
     app = Starlette(routes=routes)
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -99,8 +104,19 @@ def build_app(emu: Emulator) -> Any:
 
     async def not_allowed(request: Request, exc: Exception) -> Response:
         del exc
-        return problem_response(Problem(405, f"method {request.method} not allowed"))
+        # Every route of the path, not only the first one Starlette matched (one route per method here).
+        allowed = sorted(
+            {
+                method
+                for route in routes
+                if getattr(route, "methods", None) and route.path_regex.match(request.url.path)
+                for method in route.methods or ()
+            }
+        )
+        headers = {"Allow": ", ".join(allowed)} if allowed else None
+        return problem_response(Problem(405, f"method {request.method} not allowed", headers))
 
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(405, not_allowed)
-    return FaultMiddleware(app, emu.faults, emu.log, ADMIN_PREFIX)
+    served = FaultMiddleware(app, emu.faults, emu.log, ADMIN_PREFIX)
+    return served if emu.access_log is None else AccessLog(served, emu.access_log)

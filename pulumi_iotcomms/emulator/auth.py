@@ -62,6 +62,11 @@ class Authenticator:
                 self._tokens, self._keys, self._index_version = tokens, keys, version
             return self._tokens, self._keys
 
+    def has_keys(self) -> bool:
+        """Whether any token or public key is registered (start-up ones, or kept by ``--state``)."""
+        tokens, keys = self._index()
+        return bool(tokens or keys)
+
     # -- registration --------------------------------------------------------------------------
 
     def add_token(self, domain: str, token: str, *, source: str = "api") -> str:

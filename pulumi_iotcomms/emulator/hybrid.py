@@ -3,6 +3,11 @@
 Draining ends a host's calls at once, unless a test gave it calls with a drain rate
 (``PUT /_emulator/hosts/{domain}/{siteId}/{hostId}/calls``): then every listing of the drained host ends
 that many calls, so a client polling for ``activeCalls == 0`` sees them end step by step.
+
+The hybrid system's probes raise service alarms (:func:`site_alarm`, sent by :meth:`.core.Emulator.notify`):
+a host drained while calls linger on it sets a ``serviceFailure`` warning, cleared when its last call ends;
+decommissioning a host whose calls are still active ends them and sets a ``serviceFailure`` error
+(contract.DECISIONS ``notify.host_alarms``).
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ from typing import Any
 from starlette.requests import Request
 
 from pulumi_iotcomms.api._schema import computed_fields, settable_fields
+from pulumi_iotcomms.api.events import MonitoringAlarm
 from pulumi_iotcomms.api.site import HostCommission
 
 from ._http import Problem, json_body, validated
 from .auth import Caller
 from .core import Emulator, Handler
 
-__all__ = ["DRAIN_PER_READ", "HANDLERS", "HOSTS", "REPORTED", "public_host"]
+__all__ = ["DRAIN_PER_READ", "HANDLERS", "HOSTS", "REPORTED", "public_host", "site_alarm", "site_base_url"]
 
 HOSTS = "host"
 #: The host fields the site reports and a commission body cannot set (the model's computed ones).
@@ -47,6 +53,35 @@ def public_host(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
+def site_base_url(domain: str, site_id: str) -> str:
+    """The URL a site identifies itself by in its alarms (the emulator's choice: the docs give no form)."""
+    return f"https://{site_id}.{domain}"
+
+
+def site_alarm(domain: str, site_id: str, **fields: Any) -> dict[str, Any]:
+    """A ``monitoringAlarm`` body from ``site_id`` of ``domain``: ``fields`` are wire names (``error``,
+    ``status``, ``service``, ``severity``, ``errorDetails``, ``siteBaseUrl``); ``status`` defaults to
+    ``Set``, ``severity`` to ``warn``, ``service`` to ``sipserver``. Problem 400 when it breaks the schema."""
+    body = {
+        "type": "monitoringAlarm",
+        "domain": domain,
+        "status": "Set",
+        "service": "sipserver",
+        "severity": "warn",
+        "siteId": site_id,
+        "siteBaseUrl": site_base_url(domain, site_id),
+        **fields,
+    }
+    validated(MonitoringAlarm, body)
+    return body
+
+
+def _calls_alarm(domain: str, key: str, status: str, severity: str, message: str, calls: int) -> dict[str, Any]:
+    site_id = key.split("/", 1)[0]
+    details = {"message": message, "value": calls, "threshold": 0, "condition": "higher"}
+    return site_alarm(domain, site_id, error="serviceFailure", status=status, severity=severity, errorDetails=details)
+
+
 def _drain_step(emu: Emulator, domain: str, key: str, doc: dict[str, Any]) -> dict[str, Any]:
     """End ``DRAIN_PER_READ`` calls of a drained host (one listing = one step, deterministic for tests)."""
     rate = doc.get(DRAIN_PER_READ)
@@ -55,6 +90,9 @@ def _drain_step(emu: Emulator, domain: str, key: str, doc: dict[str, Any]) -> di
         return doc
     doc["activeCalls"] = max(0, calls - rate)
     emu.store.put(HOSTS, domain, key, doc)
+    if doc["activeCalls"] == 0:
+        host_id = key.split("/", 1)[1]
+        emu.notify(domain, "alarm", _calls_alarm(domain, key, "Clear", "warn", f"host {host_id} has no calls left", 0))
     return doc
 
 
@@ -98,10 +136,16 @@ async def _host_drain(emu: Emulator, request: Request, caller: Caller) -> Any:
     if flag not in (None, "true", "false"):
         raise Problem(400, 'doNotReschedule: must be the string "true" or "false"')
     doc = _host_or_404(emu, domain, site_id, host_id)
+    was_drained = doc.get("state") == "drained"
     doc.update(state="drained", doNotReschedule=flag == "true")
     if DRAIN_PER_READ not in doc:
         doc["activeCalls"] = 0  # no drain rate set by a test: the calls end at once
-    emu.store.put(HOSTS, domain, f"{site_id}/{host_id}", doc)
+    key = f"{site_id}/{host_id}"
+    emu.store.put(HOSTS, domain, key, doc)
+    calls = doc.get("activeCalls", 0)
+    if calls > 0 and not was_drained:
+        message = f"host {host_id} is draining with {calls} active calls"
+        emu.notify(domain, "alarm", _calls_alarm(domain, key, "Set", "warn", message, calls))
     return {"success": True}
 
 
@@ -110,7 +154,12 @@ async def _host_decommission(emu: Emulator, request: Request, caller: Caller) ->
     doc = _host_or_404(emu, domain, site_id, host_id)
     if doc.get("activeCalls", 0) > 0 and doc.get("state") != "drained":
         raise Problem(409, f"hostId: host {host_id} has {doc['activeCalls']} active calls; drain it first")
-    emu.store.delete(HOSTS, domain, f"{site_id}/{host_id}")
+    key = f"{site_id}/{host_id}"
+    emu.store.delete(HOSTS, domain, key)
+    calls = doc.get("activeCalls", 0)
+    if calls > 0:
+        message = f"host {host_id} was decommissioned with {calls} active calls: the calls were ended"
+        emu.notify(domain, "alarm", _calls_alarm(domain, key, "Set", "error", message, calls))
     return {"success": True}
 
 

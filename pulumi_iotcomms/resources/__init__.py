@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .alarm_bridge import AlarmBridge, AlarmBridgeProvider
     from .alarm_event_mapper import AlarmEventMapper, AlarmEventMapperProvider
     from .api_key import ApiKey, ApiKeyProvider
+    from .autofacilitate_trigger import AutoFacilitateTrigger, AutoFacilitateTriggerProvider
     from .cloud_sip_ua import CloudSipUa, CloudSipUaProvider
     from .current_user_profile import CurrentUserProfile, CurrentUserProfileProvider
     from .device import Device, DeviceProvider
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from .ivr_fallback import IvrFallback, IvrFallbackProvider
     from .media_service import MediaService, MediaServiceProvider
     from .notification_settings import NotificationSettings, NotificationSettingsProvider
+    from .provd_config_param import ProvdConfigParam, ProvdConfigParamProvider
+    from .provd_plugin import ProvdPlugin, ProvdPluginProvider
     from .siprec_service import SiprecService, SiprecServiceProvider
     from .site_host import SiteHost, SiteHostProvider
     from .trunk import Trunk, TrunkProvider
@@ -34,6 +37,8 @@ _LAZY = {
     "AlarmEventMapperProvider": ".alarm_event_mapper",
     "ApiKey": ".api_key",
     "ApiKeyProvider": ".api_key",
+    "AutoFacilitateTrigger": ".autofacilitate_trigger",
+    "AutoFacilitateTriggerProvider": ".autofacilitate_trigger",
     "CloudSipUa": ".cloud_sip_ua",
     "CloudSipUaProvider": ".cloud_sip_ua",
     "CurrentUserProfile": ".current_user_profile",
@@ -48,6 +53,10 @@ _LAZY = {
     "MediaServiceProvider": ".media_service",
     "NotificationSettings": ".notification_settings",
     "NotificationSettingsProvider": ".notification_settings",
+    "ProvdConfigParam": ".provd_config_param",
+    "ProvdConfigParamProvider": ".provd_config_param",
+    "ProvdPlugin": ".provd_plugin",
+    "ProvdPluginProvider": ".provd_plugin",
     "SiprecService": ".siprec_service",
     "SiprecServiceProvider": ".siprec_service",
     "SiteHost": ".site_host",
@@ -63,6 +72,8 @@ __all__ = [
     "AlarmEventMapperProvider",
     "ApiKey",
     "ApiKeyProvider",
+    "AutoFacilitateTrigger",
+    "AutoFacilitateTriggerProvider",
     "CloudSipUa",
     "CloudSipUaProvider",
     "CurrentUserProfile",
@@ -77,6 +88,10 @@ __all__ = [
     "MediaServiceProvider",
     "NotificationSettings",
     "NotificationSettingsProvider",
+    "ProvdConfigParam",
+    "ProvdConfigParamProvider",
+    "ProvdPlugin",
+    "ProvdPluginProvider",
     "SiprecService",
     "SiprecServiceProvider",
     "SiteHost",

@@ -7,7 +7,6 @@ resource type's provider (so all of them reuse one keep-alive pool and one JWT s
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import math
 import os
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pulumi_iotcomms._auth import Credentials, PrivateKeyAuth, TokenAuth
-from pulumi_iotcomms._transport import Transport
+from pulumi_iotcomms._transport import Transport, TransportPool
 from pulumi_iotcomms.api.device import DeviceApi
 from pulumi_iotcomms.errors import ConfigurationError, ForbiddenError, UnauthorizedError
 
@@ -126,22 +125,20 @@ def _number(raw: str | None, key: str, kind: type[Any], default: Any) -> Any:
 
 
 _lock = threading.Lock()
-_transports: dict[tuple[Any, ...], Transport] = {}
+_POOL = TransportPool()
 
 
 def transport_for(settings: Settings) -> Transport:
     """The process-wide transport for ``settings``, created on first use."""
-    key = settings.cache_key()
-    with _lock:
-        transport = _transports.get(key)
-        if transport is None:
-            transport = _transports[key] = Transport(
-                settings.endpoint,
-                settings.credentials(),
-                max_retries=settings.max_retries,
-                timeout_seconds=settings.timeout_seconds,
-            )
-        return transport
+    return _POOL.get(
+        settings.cache_key(),
+        lambda: Transport(
+            settings.endpoint,
+            settings.credentials(),
+            max_retries=settings.max_retries,
+            timeout_seconds=settings.timeout_seconds,
+        ),
+    )
 
 
 _verified: set[tuple[Any, ...]] = set()
@@ -175,12 +172,5 @@ def preflight(settings: Settings, domain: str | None) -> None:
 
 
 def close_transports() -> None:
-    """Close every shared transport (their keep-alive connections); runs at interpreter exit."""
-    with _lock:
-        transports = list(_transports.values())
-        _transports.clear()
-    for transport in transports:
-        transport.close()
-
-
-atexit.register(close_transports)
+    """Close every shared transport (their keep-alive connections); runs at interpreter exit too."""
+    _POOL.close()

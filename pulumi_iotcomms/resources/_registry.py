@@ -23,11 +23,19 @@ class Entry:
         name: the class name and Pulumi type name, e.g. ``"Device"``.
         module: the module under ``pulumi_iotcomms.resources`` holding ``<name>Provider``.
         example: a program fragment declaring one (in the class docstring and on the reference page).
+        package: the subpackage of ``pulumi_iotcomms`` the resource is exported from (e.g. ``"provd"``
+            for ``pulumi_iotcomms.provd``, generated with its ``__init__``); ``""``: the top level.
     """
 
     name: str
     module: str
     example: str
+    package: str = ""
+
+    @property
+    def namespace(self) -> str:
+        """The module a program imports the resource from, e.g. ``"pulumi_iotcomms.provd"``."""
+        return f"pulumi_iotcomms.{self.package}" if self.package else "pulumi_iotcomms"
 
 
 REGISTRY: tuple[Entry, ...] = (
@@ -66,6 +74,20 @@ REGISTRY: tuple[Entry, ...] = (
 pulumi.export("deployer_key_id", deployer_key.key_id)
 integration = ApiKey("crm-integration")  # no public_key: the service generates a bearer token
 pulumi.export("crm_token", integration.token)  # a secret""",
+    ),
+    Entry(
+        "AutoFacilitateTrigger",
+        "autofacilitate_trigger",
+        """version = config.require("dialPlanVersion")
+announce = AutoFacilitateTrigger(
+    "announce-dial-plan",
+    service="ServerName",
+    trigger_parameters={"site": "care-home-north", "dialPlanVersion": version},
+    callback_urls=["https://ops.example.com/callbacks/dial-plan"],
+    triggers=[version],  # executes again when the version changes
+)
+pulumi.export("announce_trigger", announce.trigger_uuid)""",
+        package="alvaria",
     ),
     Entry(
         "CloudSipUa",
@@ -147,6 +169,20 @@ pulumi.export("unit_count", units.count)""",
     use_http_events=True,
     alarm_events_rest_endpoint="https://alarms.example.com/events",
 )""",
+    ),
+    Entry(
+        "ProvdConfigParam",
+        "provd_config_param",
+        """nat = ProvdConfigParam("nat", param_id="NAT", value=1)
+locale = ProvdConfigParam("locale", param_id="locale", value="fr_FR")""",
+        package="provd",
+    ),
+    Entry(
+        "ProvdPlugin",
+        "provd_plugin",
+        """polycom = ProvdPlugin("polycom", plugin_id="xivo-polycom-4.0.4")
+pulumi.export("polycom_plugin_version", polycom.version)""",
+        package="provd",
     ),
     Entry(
         "SiprecService",

@@ -14,7 +14,7 @@ from pulumi_iotcomms.api._schema import WireModel
 from pulumi_iotcomms.errors import ConflictingObjectError, DeadlineExceededError, IotcommsError
 
 from . import _claims
-from ._engine import normalize, to_wire
+from ._engine import from_wire, normalize, same_json, to_wire
 from ._provider import AMBIGUOUS, INTERNAL, RECONCILE_ATTEMPTS, IotcommsProvider, Spec, Target, _rejected
 
 __all__ = ["PREVIOUS", "SingletonProvider", "recorded_settings", "settings_spec"]
@@ -124,7 +124,9 @@ class SingletonProvider(IotcommsProvider):
         recorded = {PREVIOUS: _record(previous)}
         wrote = False
         try:
-            if previous != wire:
+            # Compared as the model sees them: fields it does not know are nobody's (as in refresh), so
+            # adopting settings equal in every declared field writes nothing, and keeps those others.
+            if not same_json(to_wire(self.spec.model, from_wire(self.spec.model, previous)), wire):
                 wrote = True
                 self.write_settings(target, wire)  # the transport retries it (PUT is idempotent)
             server = self.fetch(target)

@@ -331,6 +331,13 @@ class DeviceFleetProvider(IotcommsProvider):
         devices = args.get(DEVICES)
         if devices is None:
             return args
+        if isinstance(devices, _CsvDevices) and devices.credentials is not None:
+            # A CSV file holds no secrets: its devices stay plain (readable previews), the credentials
+            # given beside it go to the secret device_credentials once known.
+            public, inline = _split(list(devices))
+            given = pulumi.Output.from_input(devices.credentials)
+            merged = given.apply(lambda value: _merged(inline, _file_credentials(devices.path, public, value)) or None)
+            return {**args, DEVICES: public, CREDENTIALS: merged}
         if _is_plain(devices):
             public, credentials = _split(devices)
             return {**args, DEVICES: public, CREDENTIALS: credentials or None}
@@ -796,6 +803,7 @@ class DeviceFleet(_GeneratedDeviceFleet, module="iotcomms", name="DeviceFleet"):
         domain: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[bool] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        credentials: pulumi.Input[Mapping[str, Mapping[str, str]]] | None = None,
     ) -> Self:
         """Declare a fleet from a bulk provisioning CSV file (the documented format, as a spreadsheet
         exports it: camelCase columns, ``serviceData.<key>`` columns holding JSON).
@@ -806,6 +814,9 @@ class DeviceFleet(_GeneratedDeviceFleet, module="iotcomms", name="DeviceFleet"):
             domain: Tenant domain; defaults to the ``iotcomms:domain`` config.
             adopt: Take over devices of the file that already exist (creation of each device only).
             opts: Pulumi resource options.
+            credentials: ``{device id: {"ha1": ...}}`` (or ``"password"``) for devices of the file, kept out
+                of the file, e.g. ``config.require_secret_object("fleetCredentials")``: they go to the secret
+                ``device_credentials`` while ``devices`` stays plain; an id the file lacks fails the program.
 
         Raises:
             InputError: naming the file, row and column of the first problem (see
@@ -820,4 +831,35 @@ class DeviceFleet(_GeneratedDeviceFleet, module="iotcomms", name="DeviceFleet"):
         except InputError as exc:
             raise InputError(f"{path}: {exc.message}", path=exc.path, allowed=exc.allowed) from None
         devices: list[Any] = [m.model_dump(exclude_none=True, exclude=set(_COMPUTED)) for m in models]
-        return cls(resource_name, devices=devices, domain=domain, adopt=adopt, opts=opts)
+        csv_devices = _CsvDevices(devices, path, credentials)
+        return cls(resource_name, devices=csv_devices, domain=domain, adopt=adopt, opts=opts)
+
+
+class _CsvDevices(list[Any]):
+    """The devices of a CSV file (a list like any other), with the credentials given beside the file, which
+    ``program_args`` sends apart: a secret merged into the list would make the whole list secret."""
+
+    def __init__(self, devices: list[Any], path: str | Path, credentials: Any) -> None:
+        super().__init__(devices)
+        self.path = path
+        self.credentials = credentials
+
+
+def _merged(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """Credentials by device id, ``second``'s values over ``first``'s, key by key."""
+    return {i: {**(first.get(i) or {}), **(second.get(i) or {})} for i in sorted({*first, *second})}
+
+
+def _file_credentials(path: str | Path, devices: list[Any], given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``password``/``ha1`` of ``given`` by device id, for ``devices`` of the file ``path``; an id the file
+    does not have is an error naming it (never a value)."""
+    given = dict(given or {})
+    extra = sorted(set(given) - {d["device_id"] for d in devices})
+    if extra:
+        raise InputError(
+            f"{path}: credentials for device ids the file does not have: {_ids(extra)}",
+            path="credentials",
+            allowed="the ids of devices in the file",
+        )
+    out = {i: {k: v for k, v in (c or {}).items() if k in SECRET_KEYS} for i, c in given.items()}
+    return {i: c for i, c in out.items() if c}

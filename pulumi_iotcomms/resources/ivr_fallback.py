@@ -15,7 +15,7 @@ from pulumi_iotcomms.api.cache import IvrFallback as IvrFallbackModel
 from pulumi_iotcomms.api.cache import IvrFallbackApi
 from pulumi_iotcomms.errors import IotcommsError
 
-from ._engine import is_unknown, normalize
+from ._engine import is_unknown, minimal_patch, normalize
 from ._generated.ivr_fallback import IvrFallback
 from ._provider import IotcommsProvider, Spec, Target
 
@@ -133,6 +133,17 @@ class IvrFallbackProvider(IotcommsProvider):
             return ttl == at
         recorded = _timestamp(props.get("ttl"))
         return recorded is None or ttl is None or recorded == ttl
+
+    def adopt_existing(self, target: Target, server: Doc, wire: Doc, props: Mapping[str, Any]) -> Doc:
+        """Converge an existing object by setting it whole. With ``adopt=True``, an object equal to the
+        declaration is taken over as it is (its ``ttl`` kept, the next write sets the default period) when
+        ``expiration`` is left out or is the server's ``ttl``; a period given restarts it, so it is sent.
+        Without ``adopt`` (our own write whose answer was lost) the object is set again, as before."""
+        given = props.get("expiration")
+        restarts = given is not None and _timestamp(given) is None
+        send = restarts or not props.get("adopt") or not self.write_only_matches(server, props)
+        ops = minimal_patch(self.spec.model, server, wire, self.managed_fields(props), send_write_only=send)
+        return self.write_changes(target, ops, wire) if ops else {}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """The shared create; an object already expired right after it was written (on the server's clock,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import selectors
 import signal
@@ -17,6 +18,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests._aws import Aws
+from tests._http_server import ScriptedServer
 from tests.emulator_client import EmulatorClient
 
 MODULE = [sys.executable, "-m", "pulumi_iotcomms.emulator"]
@@ -101,3 +104,86 @@ def test_bad_arguments_exit_non_zero_with_a_clear_message(args: list[str], messa
     assert done.returncode == 2
     assert done.stdout == ""
     assert message in done.stderr, done.stderr
+
+
+def test_aws_endpoint_and_loopback_flags_deliver_events(aws: Aws) -> None:
+    """``--aws-endpoint`` sends SNS events to that server; ``--allow-loopback-http`` lets callbacks reach a local
+    receiver (without it they are refused)."""
+    topic = aws.topic("cli-alarms")
+    queue = aws.subscribed_queue(topic, "cli-alarms-q")
+    flags = ("--admin", "--token", "cli.example=t", "--aws-endpoint", aws.url, "--allow-loopback-http")
+    with (
+        running(MODULE, *flags) as (_proc, url),
+        EmulatorClient(url, token="t") as client,
+        ScriptedServer() as receiver,
+    ):
+        settings = "/provisioning/notificationsettings/cli.example"
+        client.ok("PUT", settings, json={"alarmTopic": topic})
+        alarm = client.raise_alarm("north", domain="cli.example", error="lowMemory")["alarm"]
+        assert aws.messages(queue) == [alarm]
+        client.ok("PUT", settings, json={"useHttpEvents": True, "alarmEventsRestEndpoint": receiver.url})
+        client.raise_alarm("north", domain="cli.example", error="lowMemory")
+        assert client.deliveries()[-1]["status"] == "delivered"
+        assert [json.loads(r.body)["error"] for r in receiver.requests] == ["lowMemory"]
+    with (
+        running(MODULE, "--admin", "--token", "cli.example=t") as (_proc, url),
+        EmulatorClient(url, token="t") as client,
+    ):
+        client.ok("PUT", settings, json={"useHttpEvents": True, "alarmEventsRestEndpoint": "http://127.0.0.1:9/x"})
+        client.raise_alarm("north", domain="cli.example", error="lowMemory")
+        [delivery] = client.deliveries()
+        assert delivery["status"] == "failed"
+        assert "--allow-loopback-http" in delivery["error"]
+
+
+def test_a_port_in_use_is_one_clear_line() -> None:
+    with running(MODULE, "--token", "cli.example=tok") as (_, url):
+        port = url.rsplit(":", 1)[1]
+        done = subprocess.run([*MODULE, "--port", port], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}: the address is already in use" in done.stderr
+    assert "--port 0" in done.stderr
+
+
+def test_without_credentials_it_says_how_to_get_them() -> None:
+    with running(MODULE) as (proc, url), EmulatorClient(url, "tok") as client:
+        assert client.call("GET", DEVICES).status_code == 401
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert "no --token or --public-key given" in err
+    assert "--token DOMAIN=TOKEN" in err
+
+
+def test_access_log_to_stderr_or_a_file(tmp_path: Path) -> None:
+    with running(MODULE, "--token", "cli.example=tok") as (proc, url), EmulatorClient(url, "tok") as client:
+        client.ok("PUT", DEVICES, json={"deviceId": "d1", "authType": "deviceid"})
+        client.call("GET", f"{DEVICES}/d1?x=secret-query", token="wrong")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    lines = [line for line in err.splitlines() if " ms" in line]
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ PUT /provisioning/device/cli\.example 200 \d+\.\d ms", lines[0]
+    )
+    assert re.fullmatch(r"\S+ GET /provisioning/device/cli\.example/d1 401 \d+\.\d ms", lines[1]), lines
+    assert "secret-query" not in err
+
+    log = tmp_path / "access.log"
+    with running(MODULE, "--token", "cli.example=tok", "--log", str(log)) as (proc, url), EmulatorClient(url) as client:
+        client.call("POST", f"{DEVICES}/d1", token="tok")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert " ms" not in err
+    assert re.search(r" POST /provisioning/device/cli\.example/d1 405 \d+\.\d ms\n$", log.read_text())
+
+
+def test_an_unwritable_log_file_is_one_clear_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*MODULE, "--port", "0", "--log", str(tmp_path / "missing" / "x.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"iotcomms-emulator: --log {tmp_path / 'missing' / 'x.log'}: No such file")

@@ -80,6 +80,15 @@ def test_unknown_route_and_method_use_the_error_body(
     emulator.fail(method, path, status)
 
 
+def test_405_names_every_method_of_the_path_in_allow(emulator: EmulatorClient) -> None:
+    """The device path has one route per method; Allow lists them all, not the first one matched."""
+    resp = emulator.call("POST", url("device.get")[1])
+    assert resp.status_code == 405
+    assert resp.headers["allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH"
+    resp = emulator.call("DELETE", "/_emulator/reset")
+    assert (resp.status_code, resp.headers["allow"]) == (405, "POST")
+
+
 @pytest.mark.parametrize(
     ("raw", "content_type"), [("{not json", "application/json"), ("", "application/json"), ("\xff", "text/plain")]
 )

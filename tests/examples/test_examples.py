@@ -24,8 +24,17 @@ EARLIER_SETTINGS = {"alarmTopic": "arn:aws:sns:eu-north-1:123456789012:earlier"}
 SETTINGS_URL = f"/provisioning/notificationsettings/{DOMAIN}"
 
 
+#: Examples with a test of their own instead of the common scenario.
+OWN_TESTS = {
+    "examples/aws-alarm-topic": "tests/examples/test_aws_alarm_topic.py",
+    "examples/contact-centre-trigger": "tests/examples/test_contact_centre_trigger.py",
+    "examples/on-prem-phones": "tests/examples/test_on_prem_phones.py",
+}
+
+
 def test_every_project_is_covered() -> None:
-    assert sorted(EXAMPLES) == project_dirs()
+    assert sorted([*EXAMPLES, *OWN_TESTS]) == project_dirs()
+    assert all((REPO / test).is_file() for test in OWN_TESTS.values())
 
 
 def seed_tenant(directory: str, emulator: EmulatorClient) -> bool:

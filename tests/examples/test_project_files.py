@@ -27,7 +27,7 @@ PROJECTS = project_dirs()
 
 
 def _makefile_var(name: str) -> str:
-    match = re.search(rf"^{name}\s*\??:?=\s*(\S+)\s*$", (REPO / "Makefile").read_text(), re.M)
+    match = re.search(rf"^{name}\s*\??:?=\s*(.+?)\s*$", (REPO / "Makefile").read_text(), re.M)
     assert match, f"{name} not set in the Makefile"
     return match.group(1)
 
@@ -87,6 +87,17 @@ def test_dev_stack_aims_at_the_emulator_make_up_starts(directory: str) -> None:
     # CLI would refuse the stack ("incorrect passphrase").
     assert _opens_with("", stack["encryptionsalt"])
     assert not _opens_with("not-the-passphrase", stack["encryptionsalt"])
+
+
+@pytest.mark.parametrize("directory", PROJECTS)
+def test_dev_stack_credentials_of_other_systems_are_those_make_emulator_gives(directory: str) -> None:
+    config = Project(REPO / directory).stack_config("dev")
+    systems = _makefile_var("EMULATOR_SYSTEMS") if "EMULATOR_SYSTEMS" in (REPO / "Makefile").read_text() else ""
+    if "provd:username" in config:
+        assert f"--provd-user {config['provd:username']}={config['provd:password']}" in systems
+    if "alvaria:clientId" in config:
+        assert f"--alvaria-client {config['alvaria:clientId']}={config['alvaria:clientSecret']}" in systems
+        assert f"--alvaria-api-key {config['alvaria:apiKey']}" in systems
 
 
 def test_prod_stack_keeps_secrets_out_of_the_repository() -> None:

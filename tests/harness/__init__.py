@@ -113,7 +113,9 @@ in the program directory with ``PULUMI_RUNTIME_VIRTUALENV`` as written, so a rel
 with ``main`` set is resolved against ``main`` (pulumi/pulumi#7061) -- the root project has no
 ``main`` for that reason, and ``tests/examples/test_project_files.py`` keeps it so.
 
-Only Python dynamic resources (``pulumi-python:dynamic...``) and component resources; no
+Only Python dynamic resources (``pulumi-python:dynamic...``), component resources, and resources of
+other packages served by a test's :class:`~tests.harness.foreign.ForeignProvider` (create, delete, optional
+update/read against a real service such as moto; no provider resource is registered for them); no
 explicit provider resources, invokes, ``Resource.get``/imports, transforms, ``protect``,
 ``retainOnDelete``, ``deletedWith``, custom timeouts, targets, plans or policy packs.
 The state does not record a resource's aliases (references to a consumed URN are
@@ -130,6 +132,7 @@ as floats (protobuf ``Struct``), as on the wire.
 """
 
 from .engine import DeploymentAborted, Program, ProgramError, StepRecord
+from .foreign import ForeignProvider
 from .harness import Harness, OperationResult
 from .host import (
     CheckFailedError,
@@ -149,6 +152,7 @@ __all__ = [
     "CheckFailedError",
     "ConfigValue",
     "DeploymentAborted",
+    "ForeignProvider",
     "Harness",
     "HarnessError",
     "HostStartupError",

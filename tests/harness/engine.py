@@ -56,6 +56,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 from pulumi.runtime.proto import alias_pb2, resource_pb2
 from pulumi.runtime.stack import massage, run_pulumi_func
 
+from .foreign import ForeignProvider, StepProvider
 from .host import CheckFailedError, CheckOutcome, DiffOutcome, HarnessError, PartialFailureError, ProviderHost
 from .props import (
     PropertyMap,
@@ -241,11 +242,20 @@ def delete_order(condemned: Sequence[ResourceState]) -> list[ResourceState]:
 class Deployment:
     """Generates and executes steps for one operation against one provider host."""
 
-    def __init__(self, *, olds: StackState, preview: bool, host: Callable[[], ProviderHost]) -> None:
-        """``host`` lazily starts (once) and returns the provider host for this operation."""
+    def __init__(
+        self,
+        *,
+        olds: StackState,
+        preview: bool,
+        host: Callable[[], ProviderHost],
+        providers: Mapping[str, ForeignProvider] | None = None,
+    ) -> None:
+        """``host`` lazily starts (once) and returns the provider host for this operation; ``providers``
+        serve the resources of other packages (``{"aws": ...}``, see :mod:`.foreign`)."""
         self.olds = olds
         self.preview = preview
-        self._host = host
+        self._dynamic_host = host
+        self._providers = dict(providers or {})
         self.news: dict[str, ResourceState] = {}
         self.removed: set[str] = set()
         self.seen: set[str] = set()
@@ -260,6 +270,12 @@ class Deployment:
         self.errors: list[BaseException] = []
         self.outputs: PropertyMap = dict(olds.outputs)
         self._lock = threading.RLock()
+
+    def _host(self, urn: str) -> StepProvider:
+        """The provider of ``urn``: its package's foreign provider, else the dynamic-provider host."""
+        package = urn_type(urn).split(":", 1)[0]
+        foreign = self._providers.get(package)
+        return foreign if foreign is not None else self._dynamic_host()
 
     # -- recording -------------------------------------------------------------------------
 
@@ -305,9 +321,10 @@ class Deployment:
                     raise HarnessError(f"{reg.urn}: importing existing resources is not supported")
                 if not reg.custom:
                     return self._register_component(reg)
-                if not reg.typ.startswith(DYNAMIC_TYPE_PREFIX):
+                if not reg.typ.startswith(DYNAMIC_TYPE_PREFIX) and reg.typ.split(":", 1)[0] not in self._providers:
                     raise HarnessError(
-                        f"{reg.urn}: only Python dynamic resources ({DYNAMIC_TYPE_PREFIX}...) are supported"
+                        f"{reg.urn}: only Python dynamic resources ({DYNAMIC_TYPE_PREFIX}...) and the packages of "
+                        f"the harness's providers ({', '.join(sorted(self._providers)) or 'none'}) are supported"
                     )
                 return self._register_custom(reg)
             except BaseException as err:
@@ -420,7 +437,7 @@ class Deployment:
 
     def _register_custom(self, reg: Registration) -> tuple[str | None, PropertyMap]:
         old = self._find_old(reg)
-        host = self._host()
+        host = self._host(reg.urn)
         goal: PropertyMap = dict(reg.inputs)
         if old is None:
             check = host.check(reg.urn, {}, goal, allow_unknowns=self.preview)
@@ -447,7 +464,7 @@ class Deployment:
         self.news[new.urn] = new
         return new.id, new.outputs
 
-    def _diff(self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState) -> DiffOutcome:
+    def _diff(self, host: StepProvider, reg: Registration, old: ResourceState, new: ResourceState) -> DiffOutcome:
         diff = host.diff(
             reg.urn,
             old.id or "",
@@ -488,7 +505,7 @@ class Deployment:
         self._step(new, kind, diff, dbr=dbr)
 
     def _create(
-        self, host: ProviderHost, new: ResourceState, kind: str, diff: DiffOutcome | None = None, *, dbr: bool = False
+        self, host: StepProvider, new: ResourceState, kind: str, diff: DiffOutcome | None = None, *, dbr: bool = False
     ) -> None:
         """``CreateStep.Apply``; a partial failure is recorded as a ``kind`` step (and raised)."""
         if self.preview:
@@ -503,7 +520,7 @@ class Deployment:
         new.outputs = mark_secret_outputs(outputs, new.additional_secret_outputs)
 
     def _update(
-        self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState, diff: DiffOutcome
+        self, host: StepProvider, reg: Registration, old: ResourceState, new: ResourceState, diff: DiffOutcome
     ) -> None:
         """``UpdateStep.Apply``; a partial failure keeps the old inputs (``engine/update.go``), is
         recorded as an ``update`` step (and raised)."""
@@ -522,7 +539,7 @@ class Deployment:
         new.outputs = mark_secret_outputs(outputs, new.additional_secret_outputs)
 
     def _replace(
-        self, host: ProviderHost, reg: Registration, old: ResourceState, new: ResourceState, diff: DiffOutcome
+        self, host: StepProvider, reg: Registration, old: ResourceState, new: ResourceState, diff: DiffOutcome
     ) -> None:
         # "we need to recompute the default values": Check again, without the old inputs.
         check = host.check(reg.urn, {}, dict(reg.inputs), allow_unknowns=self.preview)
@@ -566,7 +583,7 @@ class Deployment:
             for res in delete_order([*unseen, *self.pending]):
                 if not self.preview and res.custom:
                     try:
-                        self._host().delete(res.urn, res.id or "", res.inputs, res.outputs)
+                        self._host(res.urn).delete(res.urn, res.id or "", res.inputs, res.outputs)
                     except BaseException as err:
                         self.errors.append(err)
                         return
@@ -585,7 +602,7 @@ class Deployment:
         for res in delete_order(everything):
             if res.custom:
                 try:
-                    self._host().delete(res.urn, res.id or "", res.inputs, res.outputs)
+                    self._host(res.urn).delete(res.urn, res.id or "", res.inputs, res.outputs)
                 except BaseException as err:
                     self.errors.append(err)
                     return
@@ -605,7 +622,7 @@ class Deployment:
                 self._step(res, "same")
                 continue
             try:
-                read = self._host().read(res.urn, res.id or "", res.inputs, res.outputs)
+                read = self._host(res.urn).read(res.urn, res.id or "", res.inputs, res.outputs)
             except BaseException as err:
                 self.errors.append(err)
                 return

@@ -20,6 +20,7 @@ from .engine import (
     program_directory,
     run_program,
 )
+from .foreign import ForeignProvider
 from .host import ConfigValue, HarnessError, ProviderCall, ProviderHost, default_pythonpath
 from .props import PropertyMap, Secret, reveal
 from .state import StackState, StateStore
@@ -104,7 +105,8 @@ class Harness:
     JSON-serializable (passed as JSON text, like structured CLI config). ``env`` is added
     to this process's environment for the provider host; ``pythonpath`` (default:
     :func:`~tests.harness.host.default_pythonpath`) lets the host import the modules that
-    define pickled-by-reference providers. State lives in ``state_dir/<stack>.json``.
+    define pickled-by-reference providers. State lives in ``state_dir/<stack>.json``. ``providers``
+    serve the resources of other packages by package name (``{"aws": ...}``, see :mod:`.foreign`).
     """
 
     def __init__(
@@ -120,9 +122,11 @@ class Harness:
         call_timeout: float = 120.0,
         startup_timeout: float = 60.0,
         program_timeout: float = 600.0,
+        providers: Mapping[str, ForeignProvider] | None = None,
     ) -> None:
         """Create a harness for one stack; nothing runs until an operation is called."""
         self.program = program
+        self.providers: dict[str, ForeignProvider] = dict(providers or {})
         self.project = project
         self.stack = stack
         self.config: dict[str, ConfigValue] = _normalize_config(project, config or {})
@@ -218,7 +222,11 @@ class Harness:
                 result.host_pid = host.pid
             return host
 
-        return host, result, Deployment(olds=self.store.load(), preview=preview, host=get_host)
+        return (
+            host,
+            result,
+            Deployment(olds=self.store.load(), preview=preview, host=get_host, providers=self.providers),
+        )
 
     def _run_program_operation(self, operation: Operation, program: Program | None) -> OperationResult:
         if program is not None:

@@ -19,7 +19,7 @@ from pulumi.dynamic.config import Config
 
 from pulumi_iotcomms import Device
 from pulumi_iotcomms._auth import PrivateKeyAuth, TokenAuth
-from pulumi_iotcomms._transport import Transport
+from pulumi_iotcomms._transport import Transport, TransportPool
 from pulumi_iotcomms.errors import ConfigurationError
 from pulumi_iotcomms.resources import _config
 from pulumi_iotcomms.resources._config import DEFAULT_REGION, Settings, close_transports, transport_for
@@ -58,11 +58,10 @@ def private_key_pem(private_key: rsa.RSAPrivateKey) -> str:
 @pytest.fixture
 def transports(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[tuple[Any, ...], Transport]]:
     """An empty process-wide transport cache for this test only; whatever it created is closed after."""
-    cache: dict[tuple[Any, ...], Transport] = {}
-    monkeypatch.setattr(_config, "_transports", cache)
-    yield cache
-    for transport in list(cache.values()):
-        transport.close()
+    pool = TransportPool(close_at_exit=False)
+    monkeypatch.setattr(_config, "_POOL", pool)
+    yield pool.transports
+    pool.close()
 
 
 # -- defaults -------------------------------------------------------------------------------------

@@ -34,10 +34,16 @@ def test_exports_follow_the_registry() -> None:
     names = {item.name for item in REGISTRY}
     assert set(resources.__all__) == names | {f"{n}Provider" for n in names}
     functions = set(importlib.import_module("pulumi_iotcomms.functions").__all__)
-    assert set(pulumi_iotcomms.__all__) == names | functions | {"ConflictingObjectError", "__version__"}
-    for name in names:
-        assert getattr(pulumi_iotcomms, name) is getattr(resources, name)
-        assert provider_class(name).spec.name == name
+    top = {item.name for item in REGISTRY if not item.package}
+    assert set(pulumi_iotcomms.__all__) == top | functions | {"ConflictingObjectError", "__version__"}
+    for item in REGISTRY:
+        # Each resource is exported from exactly one namespace: the top level or its subpackage.
+        assert getattr(importlib.import_module(item.namespace), item.name) is getattr(resources, item.name)
+        assert provider_class(item.name).spec.name == item.name
+    for package in {item.package for item in REGISTRY if item.package}:
+        module = importlib.import_module(f"pulumi_iotcomms.{package}")
+        assert module.__all__ == sorted(item.name for item in REGISTRY if item.package == package)
+        assert not set(module.__all__) & set(pulumi_iotcomms.__all__)
     with pytest.raises(KeyError):
         entry("Nothing")
 
@@ -71,7 +77,7 @@ def test_every_model_field_is_an_argument_and_an_output(item: Entry) -> None:
 
 @pytest.mark.parametrize("item", REGISTRY, ids=lambda e: e.name)
 def test_help_lists_arguments_outputs_and_an_example(item: Entry) -> None:
-    text = pydoc.render_doc(getattr(pulumi_iotcomms, item.name), renderer=pydoc.TextDoc())
+    text = pydoc.render_doc(getattr(importlib.import_module(item.namespace), item.name), renderer=pydoc.TextDoc())
     assert "Example::" in text
     assert "Outputs" in text
     assert "Args:" in text
@@ -83,4 +89,5 @@ def test_each_resource_has_a_reference_page_linked_from_the_index(item: Entry) -
     for heading in ("## Example", "## Argument reference", "## Output reference", "## Identity and replacement"):
         assert heading in page
     assert f"({item.module}.md)" in (REPO / "docs" / "resources" / "README.md").read_text()
+    assert f"from {item.namespace} import {item.name}\n" in page
     assert "docs/resources/" in (REPO / "README.md").read_text()

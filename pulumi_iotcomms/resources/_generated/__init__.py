@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .alarm_bridge import AlarmBridge
     from .alarm_event_mapper import AlarmEventMapper
     from .api_key import ApiKey
+    from .autofacilitate_trigger import AutoFacilitateTrigger
     from .cloud_sip_ua import CloudSipUa
     from .current_user_profile import CurrentUserProfile
     from .device import Device
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from .ivr_fallback import IvrFallback
     from .media_service import MediaService
     from .notification_settings import NotificationSettings
+    from .provd_config_param import ProvdConfigParam
+    from .provd_plugin import ProvdPlugin
     from .siprec_service import SiprecService
     from .site_host import SiteHost
     from .trunk import Trunk
@@ -26,6 +29,7 @@ _LAZY = {
     "AlarmBridge": ".alarm_bridge",
     "AlarmEventMapper": ".alarm_event_mapper",
     "ApiKey": ".api_key",
+    "AutoFacilitateTrigger": ".autofacilitate_trigger",
     "CloudSipUa": ".cloud_sip_ua",
     "CurrentUserProfile": ".current_user_profile",
     "Device": ".device",
@@ -33,6 +37,8 @@ _LAZY = {
     "IvrFallback": ".ivr_fallback",
     "MediaService": ".media_service",
     "NotificationSettings": ".notification_settings",
+    "ProvdConfigParam": ".provd_config_param",
+    "ProvdPlugin": ".provd_plugin",
     "SiprecService": ".siprec_service",
     "SiteHost": ".site_host",
     "Trunk": ".trunk",
@@ -42,6 +48,7 @@ __all__ = [
     "AlarmBridge",
     "AlarmEventMapper",
     "ApiKey",
+    "AutoFacilitateTrigger",
     "CloudSipUa",
     "CurrentUserProfile",
     "Device",
@@ -49,6 +56,8 @@ __all__ = [
     "IvrFallback",
     "MediaService",
     "NotificationSettings",
+    "ProvdConfigParam",
+    "ProvdPlugin",
     "SiprecService",
     "SiteHost",
     "Trunk",
