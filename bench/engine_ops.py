@@ -75,7 +75,7 @@ from pulumi_iotcomms.resources import _claims  # noqa: E402
 from pulumi_iotcomms.resources._config import CREDENTIALS_PROBE, Settings  # noqa: E402
 from pulumi_iotcomms.resources._resource import resource_args  # noqa: E402
 from pulumi_iotcomms.resources.device import SIP_PASSWORD, Device, DeviceProvider  # noqa: E402
-from tests.automation.runner import workspace_options  # noqa: E402
+from pulumi_iotcomms.testing.automation import workspace_options  # noqa: E402
 
 PROJECT = "enginebench"
 TARGET_NOOP_RATIO = 1.2

@@ -8,7 +8,7 @@ password and sends it as ``ha1``):
 * P1, creating the fleet in an empty domain (the emulator is reset before every measurement):
 
   - ``DeviceFleet`` through the SDK's provider host (``python -u -m pulumi.dynamic``, driven over gRPC
-    by ``tests.harness.host.ProviderHost``): ``Check`` (olds empty) then ``Create`` with the checked
+    by ``pulumi_iotcomms.testing.harness.host.ProviderHost``): ``Check`` (olds empty) then ``Create`` with the checked
     inputs, as the engine sends them for a new resource. Requests are serialized before the clock
     starts (the engine marshals in Go); each measurement gets a fresh host (one per deployment, as the
     engine starts one), warmed by a ``Check`` that fails before any request (so the imports and the
@@ -81,8 +81,8 @@ from pulumi_iotcomms.api.device import bulk_csv  # noqa: E402
 from pulumi_iotcomms.resources import _claims  # noqa: E402
 from pulumi_iotcomms.resources._config import Settings  # noqa: E402
 from pulumi_iotcomms.resources.device_fleet import DeviceFleetProvider  # noqa: E402
-from tests.harness.host import ProviderHost  # noqa: E402
-from tests.harness.props import from_struct, to_struct  # noqa: E402
+from pulumi_iotcomms.testing.harness.host import ProviderHost  # noqa: E402
+from pulumi_iotcomms.testing.harness.props import from_struct, to_struct  # noqa: E402
 
 BASE = f"/provisioning/device/{DOMAIN}"
 OWNER = "bench/bench"

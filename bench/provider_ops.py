@@ -3,7 +3,7 @@
 One run against the emulator (its own subprocess, so it shares no GIL with the client) prints:
 
 * per-operation latency through the SDK's provider host (``python -u -m pulumi.dynamic``) driven over
-  gRPC by ``tests.harness.host.ProviderHost`` -- ``Create`` alone and ``Check`` + ``Create`` (what the
+  gRPC by ``pulumi_iotcomms.testing.harness.host.ProviderHost`` -- ``Create`` alone and ``Check`` + ``Create`` (what the
   engine sends for a new resource), ``Read`` (refresh) and ``Update`` with one changed field. Requests
   are serialized before the clock starts (the engine marshals in Go, in microseconds), so a row is one
   gRPC round trip plus everything the host and the provider do;
@@ -49,8 +49,8 @@ from pulumi.runtime.proto import provider_pb2  # noqa: E402
 
 from pulumi_iotcomms.resources._config import Settings  # noqa: E402
 from pulumi_iotcomms.resources.device import DeviceProvider  # noqa: E402
-from tests.harness.host import ProviderHost, default_pythonpath  # noqa: E402
-from tests.harness.props import Secret, from_struct, to_struct  # noqa: E402
+from pulumi_iotcomms.testing.harness.host import ProviderHost, default_pythonpath  # noqa: E402
+from pulumi_iotcomms.testing.harness.props import Secret, from_struct, to_struct  # noqa: E402
 
 DOMAIN = "bench.example"
 TOKEN = "bench-token"

@@ -15,9 +15,9 @@ from typing import Any
 
 import boto3
 
-from tests.harness import ForeignProvider
-from tests.harness.host import ReadOutcome
-from tests.harness.props import PropertyMap
+from pulumi_iotcomms.testing.harness import ForeignProvider
+from pulumi_iotcomms.testing.harness.host import ReadOutcome
+from pulumi_iotcomms.testing.harness.props import PropertyMap
 
 __all__ = ["REGION", "Aws", "MotoSnsTopics", "moto_server"]
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from pulumi_iotcomms.emulator import Emulator, EmulatorServer
+from pulumi_iotcomms.testing.harness import Secret
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import Secret
 
 USER = "provd-admin"
 PASSWORD = "provd-pass-7c41e9"

@@ -1,32 +1,35 @@
-"""Shared fixtures: a real emulator on a free loopback port, reset before each test; a moto server and an
-emulator that delivers events to it."""
+"""Shared fixtures: the emulator of our pytest plugin (pulumi_iotcomms.testing) with our tenants, reset before
+each test; a moto server and an emulator that delivers events to it."""
 
 from __future__ import annotations
 
 import pickle
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
-from pulumi_iotcomms.emulator import Emulator, EmulatorServer
+from pulumi_iotcomms import testing
 from pulumi_iotcomms.resources import _claims
+from pulumi_iotcomms.testing import EmulatorOptions
 from tests._aws import Aws, moto_server
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 
+#: The tenants of the test emulators (the plugin's options).
+OPTIONS = EmulatorOptions(tenants={DOMAIN: TOKEN, OTHER_DOMAIN: OTHER_TOKEN})
+
 
 @pytest.fixture(scope="session")
-def emulator_server() -> Iterator[EmulatorServer]:
-    """One emulator per test session (admin endpoints on), in a background thread."""
-    emu = Emulator(admin=True, tokens=[(DOMAIN, TOKEN), (OTHER_DOMAIN, OTHER_TOKEN)])
-    with EmulatorServer(emu) as server:
-        yield server
+def iotcomms_emulator_options() -> EmulatorOptions:
+    """Our tests' tenants for the plugin's emulator (pulumi_iotcomms.testing: we are its first user)."""
+    return OPTIONS
 
 
 @pytest.fixture
-def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
-    """A client for the session's emulator, reset to empty (no objects, faults or log) first."""
-    with EmulatorClient(emulator_server.url) as client:
-        client.reset()
+def emulator(iotcomms_emulator: testing.EmulatorClient) -> Iterator[EmulatorClient]:
+    """The plugin's emulator for the session, reset to empty (no objects, faults or log) before the test."""
+    with EmulatorClient(iotcomms_emulator.url) as client:
         yield client
 
 
@@ -37,25 +40,13 @@ def aws() -> Iterator[Aws]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def events_emulator_server(aws: Aws) -> Iterator[EmulatorServer]:
-    """An emulator that delivers events: SNS to the session's moto server, HTTP callbacks to loopback too."""
-    emu = Emulator(
-        admin=True,
-        tokens=[(DOMAIN, TOKEN), (OTHER_DOMAIN, OTHER_TOKEN)],
-        aws_endpoint=aws.url,
-        allow_loopback_http=True,
-    )
-    with EmulatorServer(emu) as server:
-        yield server
-    emu.notifier.close()
-
-
 @pytest.fixture
-def events_emulator(events_emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
-    """A client for the event-delivering emulator, reset to empty first (deliveries included)."""
-    with EmulatorClient(events_emulator_server.url) as client:
-        client.reset()
+def events_emulator(aws: Aws, iotcomms_emulators: Any) -> Iterator[EmulatorClient]:
+    """An emulator of the plugin's that delivers events (SNS to the session's moto server, HTTP callbacks to
+    loopback too), reset to empty first (deliveries included)."""
+    running = iotcomms_emulators.get(replace(OPTIONS, aws_endpoint=aws.url))
+    running.client.reset()
+    with EmulatorClient(running.url) as client:
         yield client
 
 

@@ -42,8 +42,8 @@ from pulumi_iotcomms.functions import (
     get_statistics,
     get_statistics_output,
 )
+from pulumi_iotcomms.testing.harness import UNKNOWN, Harness, ProgramError
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
-from tests.harness import UNKNOWN, Harness, ProgramError
 from tests.resources._lifecycle import config_for
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import pulumi
 import pytest
 
 from pulumi_iotcomms.resources._partial import STATUS_DETAILS_KEY, status_details
-from tests.harness import (
+from pulumi_iotcomms.testing.harness import (
     UNKNOWN,
     CheckFailedError,
     Harness,
@@ -27,9 +27,9 @@ from tests.harness import (
     ProviderError,
     Secret,
 )
-from tests.harness.host import init_error_message, rpc_status
-from tests.harness.props import go_property_string
-from tests.harness.scenario import HarnessRunner, Scenario, run_scenario
+from pulumi_iotcomms.testing.harness.host import init_error_message, rpc_status
+from pulumi_iotcomms.testing.harness.props import go_property_string
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, Scenario, run_scenario
 from tests.harness.toy import PARTIAL_CREATE, PARTIAL_UPDATE, TYPE_TOKEN, Plain, Thing, partial_reasons
 from tests.harness.toy_scenarios import (
     API_KEY,

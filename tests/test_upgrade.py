@@ -24,9 +24,9 @@ import pytest
 from pulumi.dynamic import ResourceProvider
 
 from pulumi_iotcomms.emulator import Emulator, EmulatorServer, Store
+from pulumi_iotcomms.testing.harness import Harness, OperationResult, ResourceState, Secret, StackState
+from pulumi_iotcomms.testing.harness.props import reveal
 from tests.emulator_client import EmulatorClient
-from tests.harness import Harness, OperationResult, ResourceState, Secret, StackState
-from tests.harness.props import reveal
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RELEASES = sorted(FIXTURES.glob("release-*"))

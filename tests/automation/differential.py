@@ -1,8 +1,8 @@
 """The differential check: one scenario through the harness and through the real engine, compared.
 
 :func:`run_differential` runs a scenario (built afresh for each run by a factory, against an
-emulator reset in between) with :class:`~tests.harness.scenario.HarnessRunner` and then with
-:class:`~tests.automation.runner.AutomationRunner`. Each run asserts the scenario's own
+emulator reset in between) with :class:`~pulumi_iotcomms.testing.harness.scenario.HarnessRunner` and then with
+:class:`~pulumi_iotcomms.testing.automation.AutomationRunner`. Each run asserts the scenario's own
 expectations; then, step by step, the two runs must agree on whether the step failed, on the step
 kind of every resource (``create``/``update``/``replace``/``delete``/``refresh``/``drop``; ``same``
 omitted) when it did not, and on the server's state after the step. Where they differ the engine is right:
@@ -21,9 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_iotcomms.resources import _claims
-from tests.automation.runner import AutomationRunner
+from pulumi_iotcomms.testing.automation import AutomationRunner
+from pulumi_iotcomms.testing.harness.scenario import (
+    HarnessRunner,
+    Scenario,
+    ScenarioContext,
+    ScenarioRunner,
+    StepOutcome,
+    run_scenario,
+)
 from tests.emulator_client import EmulatorClient
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioRunner, StepOutcome, run_scenario
 
 GENERATED = re.compile(r"(ha1|password|secret|token|callbackId)$", re.IGNORECASE)
 MASK = "<generated>"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pulumi_iotcomms.testing.automation import engine_required
 from tests._alvaria import AlvariaClient, alvaria, alvaria_server
 from tests.automation.differential import run_differential
-from tests.automation.runner import engine_required
 from tests.examples._scenarios import tenant_objects
 from tests.examples.test_contact_centre_trigger import contact_centre_scenario
 from tests.resources.test_autofacilitate_trigger import trigger_scenario

@@ -1,7 +1,7 @@
 """The toy scenarios of tests/test_harness.py, through the harness and the real Pulumi engine, compared.
 
 Skipped when the ``pulumi`` CLI is not installed (failed under ``make e2e``): the harness is then
-the only engine-protocol check (see ``tests/harness/__init__.py`` for what it does not cover).
+the only engine-protocol check (see ``pulumi_iotcomms/testing/harness/__init__.py`` for what it does not cover).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from pulumi_iotcomms.testing.automation import engine_required
+from pulumi_iotcomms.testing.harness.scenario import Scenario, ScenarioContext
 from tests.automation.differential import masked, run_differential
-from tests.automation.runner import engine_required
-from tests.harness.scenario import Scenario, ScenarioContext
 from tests.harness.toy_scenarios import alias_scenario, lifecycle_scenario, live_records, removal_scenario
 
 pytestmark = engine_required()

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_iotcomms.testing.automation import AutomationRunner, engine_required
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, Scenario, ScenarioStep
 from tests.automation.differential import compare, masked, run_differential
-from tests.automation.runner import AutomationRunner, engine_required
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
 from tests.examples._scenarios import EXAMPLES, example_scenario, side_by_side, tenant_objects
 from tests.examples.test_examples import seed_tenant
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioStep
 
 pytestmark = engine_required()
 

@@ -8,11 +8,11 @@ import shlex
 from pathlib import Path
 
 from pulumi_iotcomms.export import secret_lines
-from tests.automation.runner import AutomationRunner, engine_required
+from pulumi_iotcomms.testing.automation import AutomationRunner, engine_required
+from pulumi_iotcomms.testing.harness.scenario import run_scenario
 from tests.emulator_client import EmulatorClient
 from tests.export._tenant import run_export, seed
 from tests.export.test_round_trip import FLEET_DEVICES, adoption_scenario
-from tests.harness.scenario import run_scenario
 
 pytestmark = engine_required()
 

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_iotcomms.testing.automation import engine_required
 from tests._http_server import free_port
-from tests.automation.runner import REPO_ROOT, engine_required
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = engine_required()
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_iotcomms.testing.automation import engine_required
+from pulumi_iotcomms.testing.harness.scenario import Scenario
 from tests.automation.differential import run_differential
-from tests.automation.runner import engine_required
 from tests.emulator_client import EmulatorClient
-from tests.harness.scenario import Scenario
 from tests.reliability._ownership_scenarios import SCENARIOS
 
 pytestmark = engine_required()

@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pulumi_iotcomms.testing.automation import AutomationRunner, engine_required
+from pulumi_iotcomms.testing.harness.props import SECRET_SIG, SECRET_SIG_KEY, Secret, contains_secrets, reveal
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, ScenarioContext
+from pulumi_iotcomms.testing.harness.state import ResourceState
 from tests.automation.differential import MASK, Observed, compare, masked, observe_run
-from tests.automation.runner import AutomationRunner, engine_required
 from tests.automation.test_automation import toy_store
-from tests.harness.props import SECRET_SIG, SECRET_SIG_KEY, Secret, contains_secrets, reveal
-from tests.harness.scenario import HarnessRunner, ScenarioContext
-from tests.harness.state import ResourceState
 from tests.harness.toy import TYPE_TOKEN
 from tests.harness.toy_scenarios import API_KEY, PARTIAL_PASSWORD, live_records, partial_failure_scenario
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from tests.automation.runner import AutomationRunner, engine_required
+from pulumi_iotcomms.testing.automation import AutomationRunner, engine_required
+from pulumi_iotcomms.testing.harness.scenario import Scenario, ScenarioStep
 from tests.emulator_client import DOMAIN, EmulatorClient
-from tests.harness.scenario import Scenario, ScenarioStep
 from tests.resources._lifecycle import config_for
 
 pytestmark = engine_required()

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_iotcomms.testing.automation import engine_required
+from pulumi_iotcomms.testing.harness.scenario import Scenario
 from tests._provd import FAST, ProvdClient, provd, provd_server
 from tests.automation.differential import run_differential
-from tests.automation.runner import engine_required
 from tests.examples._scenarios import tenant_objects
 from tests.examples.test_on_prem_phones import on_prem_phones_scenario
-from tests.harness.scenario import Scenario
 from tests.resources._provd_lifecycle import config_param_scenario, plugin_scenario
 
 __all__ = ["provd", "provd_server"]

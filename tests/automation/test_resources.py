@@ -26,12 +26,12 @@ import tests.resources.test_site_host as site_host
 import tests.resources.test_trunk as trunk
 from pulumi_iotcomms import NotificationSettings, SiprecService
 from pulumi_iotcomms.resources._registry import REGISTRY
+from pulumi_iotcomms.testing.automation import AutomationRunner, engine_required
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, ScenarioRunner
 from tests._aws import Aws
 from tests._http_server import ScriptedServer
 from tests.automation.differential import masked, run_differential
-from tests.automation.runner import AutomationRunner, engine_required
 from tests.emulator_client import EmulatorClient
-from tests.harness.scenario import HarnessRunner, ScenarioRunner
 from tests.resources._lifecycle import Lifecycle, lifecycle_scenario
 from tests.resources._settings_lifecycle import settings_lifecycle
 from tests.resources.test_current_user_profile import profile_lifecycle

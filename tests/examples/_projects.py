@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
+from pulumi_iotcomms.testing.harness import Harness, Secret
 from tests.emulator_client import EmulatorClient
-from tests.harness import Harness, Secret
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

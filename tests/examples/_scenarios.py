@@ -1,4 +1,4 @@
-"""Every example project as a runner-independent :class:`~tests.harness.scenario.Scenario`.
+"""Every example project as a runner-independent :class:`~pulumi_iotcomms.testing.harness.scenario.Scenario`.
 
 The same scenario runs through the engine-protocol harness and, in ``tests/automation``, through the
 real Pulumi engine (compared step by step): a preview that plans every resource and writes nothing;
@@ -24,11 +24,8 @@ from typing import Any
 import tests.resources.test_device as device
 import tests.resources.test_site_host as site_host
 from pulumi_iotcomms.api.device import read_bulk_csv
-from tests.automation.differential import Observed, masked
-from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
-from tests.examples._projects import REPO, Project
-from tests.harness import Secret
-from tests.harness.scenario import (
+from pulumi_iotcomms.testing.harness import Secret
+from pulumi_iotcomms.testing.harness.scenario import (
     Operation,
     Scenario,
     ScenarioContext,
@@ -37,6 +34,9 @@ from tests.harness.scenario import (
     StepOutcome,
     leaves,
 )
+from tests.automation.differential import Observed, masked
+from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
+from tests.examples._projects import REPO, Project
 from tests.resources._lifecycle import Lifecycle, clear_log, state_text, writes_nothing
 
 SETTINGS = {"notifications"}

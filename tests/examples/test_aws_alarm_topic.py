@@ -11,10 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_iotcomms.api.events import MonitoringAlarm
+from pulumi_iotcomms.testing.harness.scenario import (
+    HarnessRunner,
+    Scenario,
+    ScenarioContext,
+    ScenarioStep,
+    StepOutcome,
+    run_scenario,
+)
 from tests._aws import Aws, MotoSnsTopics
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
 from tests.examples._projects import REPO, Project
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioStep, StepOutcome, run_scenario
 from tests.resources._lifecycle import clear_log, writes_nothing
 from tests.resources._settings_lifecycle import stored
 

@@ -12,11 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pulumi_iotcomms.api.alvaria import TOKEN_PATH
+from pulumi_iotcomms.testing.harness.scenario import (
+    HarnessRunner,
+    Scenario,
+    ScenarioContext,
+    ScenarioStep,
+    StepOutcome,
+    run_scenario,
+)
 from tests._alvaria import AlvariaClient, alvaria, alvaria_server, execute_path
 from tests.emulator_client import DOMAIN, TOKEN
 from tests.examples._projects import REPO, Project
 from tests.examples._scenarios import tenant_objects
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioStep, StepOutcome, run_scenario
 from tests.resources._lifecycle import writes_nothing
 from tests.resources.test_autofacilitate_trigger import alvaria_config, calls
 

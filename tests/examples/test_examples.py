@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
 from tests.examples._projects import REPO, Project, project_dirs
 from tests.examples._scenarios import EXAMPLES, SETTINGS, example_scenario, expected, side_by_side, tenant_objects
-from tests.harness.scenario import HarnessRunner, run_scenario
 
 EARLIER_SETTINGS = {"alarmTopic": "arn:aws:sns:eu-north-1:123456789012:earlier"}
 SETTINGS_URL = f"/provisioning/notificationsettings/{DOMAIN}"

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pulumi_iotcomms.testing.harness.scenario import (
+    HarnessRunner,
+    Scenario,
+    ScenarioContext,
+    ScenarioStep,
+    StepOutcome,
+    run_scenario,
+)
 from tests._provd import INSTALL, PASSWORD, ProvdClient, monitors, provd, provd_config, provd_server
 from tests.emulator_client import DOMAIN, TOKEN
 from tests.examples._projects import REPO, Project
 from tests.examples._scenarios import tenant_objects
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioStep, StepOutcome, run_scenario
 from tests.resources._lifecycle import state_text
 
 __all__ = ["on_prem_phones_scenario", "provd", "provd_server"]  # the fixtures and the scenario

@@ -13,10 +13,8 @@ from typing import Any
 import yaml
 
 from pulumi_iotcomms.export.writer import Project
-from tests.emulator_client import TOKEN, EmulatorClient
-from tests.export._tenant import SINGLE_DEVICES, run_export, seed
-from tests.harness import Secret
-from tests.harness.scenario import (
+from pulumi_iotcomms.testing.harness import Secret
+from pulumi_iotcomms.testing.harness.scenario import (
     HarnessRunner,
     Scenario,
     ScenarioContext,
@@ -25,6 +23,8 @@ from tests.harness.scenario import (
     leaves,
     run_scenario,
 )
+from tests.emulator_client import TOKEN, EmulatorClient
+from tests.export._tenant import SINGLE_DEVICES, run_export, seed
 from tests.resources._lifecycle import clear_log, state_text, writes_nothing
 
 FLEET_DEVICES = 1000

@@ -1,4 +1,4 @@
-"""Programs and :class:`~tests.harness.scenario.Scenario` definitions for the toy provider.
+"""Programs and :class:`~pulumi_iotcomms.testing.harness.scenario.Scenario` definitions for the toy provider.
 
 Shared by ``tests/test_harness.py`` (in-process harness) and ``tests/automation``
 (real Pulumi CLI), so both prove the same behaviour with the same expectations.
@@ -14,8 +14,9 @@ from typing import Any
 
 import pulumi
 
-from .props import Secret
-from .scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
+from pulumi_iotcomms.testing.harness.props import Secret
+from pulumi_iotcomms.testing.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
+
 from .toy import PARTIAL_CREATE, PARTIAL_UPDATE, Thing, partial_reasons
 
 API_KEY = "toy-api-key-5ecret-value"

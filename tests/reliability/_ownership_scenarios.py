@@ -13,8 +13,8 @@ from typing import Any
 import pulumi
 
 from pulumi_iotcomms import Device, MediaService, Trunk
+from pulumi_iotcomms.testing.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, EmulatorClient
-from tests.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
 from tests.reliability._util import PROJECT, writes
 from tests.reliability.test_ownership import DUPLICATES, EXPLICIT, GENERATED, MEDIA, TRUNK, _pair, declare
 from tests.resources._lifecycle import clear_log, config_for, writes_nothing

@@ -13,8 +13,8 @@ from typing import Any
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_iotcomms.resources._provider import IotcommsProvider
+from pulumi_iotcomms.testing.harness import Harness, ProviderHost
 from tests.emulator_client import DOMAIN, EmulatorClient
-from tests.harness import Harness, ProviderHost
 from tests.resources._lifecycle import config_for
 
 PROJECT = "reliability"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi_iotcomms.testing.harness import Harness
 from tests.emulator_client import EmulatorClient
-from tests.harness import Harness
 from tests.reliability.stack import SECRETS, compare, mixed_stack
 from tests.resources._lifecycle import config_for, state_text
 

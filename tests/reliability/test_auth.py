@@ -15,8 +15,8 @@ from pulumi_iotcomms._auth import PrivateKeyAuth
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.api.device import DeviceApi
 from pulumi_iotcomms.errors import UnauthorizedError
+from pulumi_iotcomms.testing.harness import ProviderError, Secret
 from tests.emulator_client import DOMAIN, OTHER_TOKEN, EmulatorClient
-from tests.harness import ProviderError, Secret
 from tests.reliability._util import harness, register_public_key, rsa_key_pair
 
 DEVICES = f"/provisioning/device/{DOMAIN}"

@@ -13,8 +13,8 @@ from pulumi_iotcomms._auth import TokenAuth
 from pulumi_iotcomms._transport import Transport
 from pulumi_iotcomms.api.device import Authorized, Device, DeviceApi
 from pulumi_iotcomms.resources._config import Settings
+from pulumi_iotcomms.testing.harness import CheckFailedError
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import CheckFailedError
 from tests.reliability._util import harness, wait_until
 from tests.reliability.corpus import BASES, Case, corpus, csv_cases, problems, run_corpus, under
 

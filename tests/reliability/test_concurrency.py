@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from pulumi_iotcomms.resources import DeviceProvider
+from pulumi_iotcomms.testing.harness import ProviderHost, Secret
+from pulumi_iotcomms.testing.harness.host import default_pythonpath
+from pulumi_iotcomms.testing.harness.props import PropertyMap, reveal
 from tests.emulator_client import DOMAIN, EmulatorClient
-from tests.harness import ProviderHost, Secret
-from tests.harness.host import default_pythonpath
-from tests.harness.props import PropertyMap, reveal
 from tests.reliability._util import PROJECT, md5, register_public_key, serialized, urn
 from tests.resources._lifecycle import config_for
 

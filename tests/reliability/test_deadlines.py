@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pulumi_iotcomms import Device
+from pulumi_iotcomms.testing.harness import Harness, ProviderError
 from tests.emulator_client import DOMAIN, EmulatorClient
-from tests.harness import Harness, ProviderError
 from tests.reliability._util import counts, harness, wait_until
 
 LATENCY_MS = 1500

@@ -9,8 +9,8 @@ from pathlib import Path
 import pulumi
 
 from pulumi_iotcomms import Device, MediaService, SiteHost, Trunk
+from pulumi_iotcomms.testing.harness import ProviderError, Secret
 from tests.emulator_client import DOMAIN, EmulatorClient
-from tests.harness import ProviderError, Secret
 from tests.reliability._util import IVR, counts, harness, md5
 
 DEVICES = f"/provisioning/device/{DOMAIN}"

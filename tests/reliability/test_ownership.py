@@ -15,8 +15,8 @@ from pulumi_iotcomms import Device, MediaService, SiteHost, Trunk
 from pulumi_iotcomms.resources import _claims
 from pulumi_iotcomms.resources._config import CREDENTIALS_PROBE
 from pulumi_iotcomms.resources.trunk import TrunkProvider
+from pulumi_iotcomms.testing.harness import CheckFailedError, Harness, ProviderError
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, EmulatorClient
-from tests.harness import CheckFailedError, Harness, ProviderError
 from tests.reliability._util import harness, writes
 from tests.resources import (
     test_alarm_bridge_provider,

@@ -16,9 +16,9 @@ import pytest
 
 from pulumi_iotcomms import AlarmEventMapper, Device, MediaService, Trunk
 from pulumi_iotcomms.inputs import AuthorizedArgs, TargetEndpointArgs
+from pulumi_iotcomms.testing.harness import ProviderError, Secret
+from pulumi_iotcomms.testing.harness.props import reveal
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import ProviderError, Secret
-from tests.harness.props import reveal
 from tests.reliability._util import IVR, PROJECT, CapturingHarness, md5, register_public_key, rsa_key_pair
 from tests.resources._lifecycle import config_for, state_text
 

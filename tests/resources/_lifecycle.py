@@ -1,7 +1,7 @@
 """The acceptance lifecycle, through the Pulumi engine protocol, for every resource.
 
 One :class:`Lifecycle` per resource describes its inputs and how to touch the server out of band;
-:func:`lifecycle_scenario` turns it into a :class:`~tests.harness.scenario.Scenario`:
+:func:`lifecycle_scenario` turns it into a :class:`~pulumi_iotcomms.testing.harness.scenario.Scenario`:
 
 create → second preview empty → update one field (exactly one write, the minimal patch) → refresh
 without drift → out-of-band edit detected by refresh, shown by preview, corrected by up →
@@ -22,9 +22,9 @@ from typing import Any
 
 import pulumi
 
+from pulumi_iotcomms.testing.harness import Secret
+from pulumi_iotcomms.testing.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import Secret
-from tests.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
 from tests.resources._provider_cases import Case
 
 NAME = "res"

@@ -1,5 +1,5 @@
-"""The acceptance lifecycle of the provd resources, as :class:`~tests.harness.scenario.Scenario` objects run
-by the in-process harness (``test_provd_*.py``) and the real engine (``tests/automation``).
+"""The acceptance lifecycle of the provd resources, as :class:`~pulumi_iotcomms.testing.harness.scenario.Scenario`
+objects run by the in-process harness (``test_provd_*.py``) and the real engine (``tests/automation``).
 
 create -> second preview empty -> update (its exact write requests checked in the request log) -> up again
 writes nothing -> refresh without drift -> out-of-band change detected by refresh, shown by preview and
@@ -15,8 +15,8 @@ from typing import Any
 import pulumi
 
 from pulumi_iotcomms.provd import ProvdConfigParam, ProvdPlugin
+from pulumi_iotcomms.testing.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
 from tests._provd import INSTALL, PASSWORD, ProvdClient, monitors, provd_config
-from tests.harness.scenario import Scenario, ScenarioContext, ScenarioStep, StepOutcome
 from tests.resources._lifecycle import state_text
 
 NAME = "res"

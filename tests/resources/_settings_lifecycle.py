@@ -14,8 +14,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from pulumi_iotcomms.testing.harness import Secret
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, EmulatorClient
-from tests.harness import Secret
 from tests.resources._lifecycle import Lifecycle
 
 EARLIER = {"alarmTopic": "arn:aws:sns:eu-north-1:123456789012:earlier", "httpTimeout": 4000}

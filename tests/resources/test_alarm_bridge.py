@@ -4,8 +4,8 @@ from pathlib import Path
 
 import tests.resources.test_alarm_bridge_provider as provider_tests
 import tests.resources.test_alarm_event_mapper_provider as mapper_tests
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import EmulatorClient
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import from_case, lifecycle_scenario
 
 LIFE = from_case(
@@ -26,8 +26,8 @@ def test_bridge_referencing_a_mapper_previews_with_the_reference_unknown(
 
     from pulumi_iotcomms import AlarmBridge, AlarmEventMapper
     from pulumi_iotcomms.resources._config import CREDENTIALS_PROBE
+    from pulumi_iotcomms.testing.harness import UNKNOWN, Harness
     from tests.emulator_client import DOMAIN
-    from tests.harness import UNKNOWN, Harness
     from tests.resources._lifecycle import config_for
 
     mapper_case = mapper_tests.TestAlarmEventMapperProvider.case

@@ -4,8 +4,8 @@ import dataclasses
 from pathlib import Path
 
 import tests.resources.test_alarm_event_mapper_provider as provider_tests
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import EmulatorClient
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import from_case, lifecycle_scenario
 
 TARGET = {**provider_tests.TARGET, "sip_auth_password": "Mapper-Secret-1905"}

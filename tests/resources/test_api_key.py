@@ -26,10 +26,8 @@ from pulumi_iotcomms.errors import ConflictingObjectError, ServerError
 from pulumi_iotcomms.resources import _claims
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.api_key import ApiKeyProvider
-from tests.automation.differential import MASK, masked
-from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
-from tests.harness import CheckFailedError, Harness, Secret
-from tests.harness.scenario import (
+from pulumi_iotcomms.testing.harness import CheckFailedError, Harness, Secret
+from pulumi_iotcomms.testing.harness.scenario import (
     HarnessRunner,
     Scenario,
     ScenarioContext,
@@ -38,6 +36,8 @@ from tests.harness.scenario import (
     StepOutcome,
     run_scenario,
 )
+from tests.automation.differential import MASK, masked
+from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
 from tests.reliability._util import CapturingHarness
 from tests.resources._lifecycle import NAME, clear_log, config_for, state_text, writes_nothing
 

@@ -21,6 +21,15 @@ from pulumi_iotcomms.api.alvaria import TOKEN_PATH
 from pulumi_iotcomms.errors import ConfigurationError
 from pulumi_iotcomms.resources._alvaria_config import AlvariaSettings
 from pulumi_iotcomms.resources.autofacilitate_trigger import AutoFacilitateTriggerProvider
+from pulumi_iotcomms.testing.harness import ProviderError, Secret
+from pulumi_iotcomms.testing.harness.scenario import (
+    HarnessRunner,
+    Scenario,
+    ScenarioContext,
+    ScenarioStep,
+    StepOutcome,
+    run_scenario,
+)
 from tests._alvaria import (
     API_KEY,
     CLIENT_ID,
@@ -32,8 +41,6 @@ from tests._alvaria import (
     alvaria_server,
     execute_path,
 )
-from tests.harness import ProviderError, Secret
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioStep, StepOutcome, run_scenario
 from tests.reliability._util import CapturingHarness
 from tests.resources._lifecycle import state_text
 

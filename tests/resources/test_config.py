@@ -23,9 +23,9 @@ from pulumi_iotcomms._transport import Transport, TransportPool
 from pulumi_iotcomms.errors import ConfigurationError
 from pulumi_iotcomms.resources import _config
 from pulumi_iotcomms.resources._config import DEFAULT_REGION, Settings, close_transports, transport_for
+from pulumi_iotcomms.testing.harness import CheckFailedError, Harness, ProviderError, Secret
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, EmulatorClient
 from tests.emulator_client import TOKEN as EMULATOR_TOKEN
-from tests.harness import CheckFailedError, Harness, ProviderError, Secret
 from tests.resources._lifecycle import config_for
 
 TOKEN = "Config-Token-7731"

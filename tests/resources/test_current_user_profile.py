@@ -17,9 +17,9 @@ from pulumi_iotcomms import CurrentUserProfile
 from pulumi_iotcomms.errors import ConfigurationError
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.current_user_profile import CurrentUserProfileProvider
+from pulumi_iotcomms.testing.harness import Harness, ProviderError, Secret
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, OTHER_TOKEN, TOKEN, EmulatorClient
-from tests.harness import Harness, ProviderError, Secret
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.reliability._util import rsa_key_pair
 from tests.resources._lifecycle import Lifecycle, config_for, lifecycle_scenario
 from tests.resources._settings_lifecycle import writes

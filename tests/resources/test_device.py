@@ -18,9 +18,9 @@ import pytest
 from pulumi_iotcomms import AlarmEventMapper, Device
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.device import DeviceProvider
+from pulumi_iotcomms.testing.harness import CheckFailedError, Harness, Secret
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import CheckFailedError, Harness, Secret
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import Lifecycle, config_for, lifecycle_scenario, state_text
 from tests.resources._provider_cases import writes
 

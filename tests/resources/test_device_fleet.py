@@ -16,9 +16,16 @@ from pulumi_iotcomms.errors import ConflictingObjectError, InputError
 from pulumi_iotcomms.resources._claims import reset as _claims_reset
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.device_fleet import DeviceFleetProvider
+from pulumi_iotcomms.testing.harness import Harness, Secret
+from pulumi_iotcomms.testing.harness.scenario import (
+    HarnessRunner,
+    Scenario,
+    ScenarioContext,
+    ScenarioStep,
+    StepOutcome,
+    run_scenario,
+)
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import Harness, Secret
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioStep, StepOutcome, run_scenario
 from tests.resources._lifecycle import clear_log, config_for, state_text, writes_nothing
 
 NAME = "units"

@@ -20,9 +20,9 @@ from pulumi_iotcomms.errors import ConflictingObjectError, ServerError
 from pulumi_iotcomms.resources import _claims
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.ivr_fallback import IvrFallbackProvider
+from pulumi_iotcomms.testing.harness import Harness, ProviderError
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import Harness, ProviderError
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import Lifecycle, config_for, lifecycle_scenario
 from tests.resources._provider_cases import writes
 
@@ -123,7 +123,7 @@ def test_an_expired_timestamp_is_gone_and_a_new_one_is_needed(emulator: Emulator
 
 
 def test_a_timestamp_that_has_passed_fails_the_preview_naming_it(emulator: EmulatorClient, tmp_path: Path) -> None:
-    from tests.harness import CheckFailedError
+    from pulumi_iotcomms.testing.harness import CheckFailedError
 
     with pytest.raises(CheckFailedError) as info:
         _stack(emulator, tmp_path).preview(_program(expiration=1_600_000_000))

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import tests.resources.test_media_service_provider as provider_tests
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import EmulatorClient
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import from_case, lifecycle_scenario
 
 LIFE = from_case(provider_tests.TestMediaServiceProvider.case, secrets=("s3cret",))

@@ -14,11 +14,18 @@ import pulumi
 
 from pulumi_iotcomms import NotificationSettings
 from pulumi_iotcomms.api.events import MonitoringAlarm
+from pulumi_iotcomms.testing.harness import Secret
+from pulumi_iotcomms.testing.harness.scenario import (
+    HarnessRunner,
+    Scenario,
+    ScenarioContext,
+    ScenarioStep,
+    StepOutcome,
+    run_scenario,
+)
 from tests._aws import Aws
 from tests._http_server import ScriptedServer
 from tests.emulator_client import DOMAIN, EmulatorClient
-from tests.harness import Secret
-from tests.harness.scenario import HarnessRunner, Scenario, ScenarioContext, ScenarioStep, StepOutcome, run_scenario
 from tests.resources._lifecycle import config_for, state_text
 from tests.resources._settings_lifecycle import stored
 

@@ -17,9 +17,9 @@ from pulumi_iotcomms.api.notificationsettings import NotificationSettingsApi
 from pulumi_iotcomms.errors import ConflictingObjectError, ServerError
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.notification_settings import NotificationSettingsProvider
+from pulumi_iotcomms.testing.harness import CheckFailedError, Harness, ProviderError, Secret
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import CheckFailedError, Harness, ProviderError, Secret
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import config_for, lifecycle_scenario
 from tests.resources._settings_lifecycle import settings_lifecycle, stored, writes
 

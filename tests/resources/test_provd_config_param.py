@@ -13,9 +13,9 @@ import pytest
 from pulumi_iotcomms.provd import ProvdConfigParam
 from pulumi_iotcomms.resources._provd_config import ProvdSettings
 from pulumi_iotcomms.resources.provd_config_param import ProvdConfigParamProvider
+from pulumi_iotcomms.testing.harness import ProviderError, Secret
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests._provd import PASSWORD, USER, ProvdClient, provd, provd_config, provd_server
-from tests.harness import ProviderError, Secret
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.reliability._util import CapturingHarness
 from tests.resources._lifecycle import state_text
 from tests.resources._provd_lifecycle import config_param_scenario

@@ -13,9 +13,9 @@ from pulumi_iotcomms.errors import ConfigurationError
 from pulumi_iotcomms.provd import ProvdPlugin
 from pulumi_iotcomms.resources._provd_config import ProvdSettings
 from pulumi_iotcomms.resources.provd_plugin import ProvdPluginProvider
+from pulumi_iotcomms.testing.harness import Harness, ProviderError
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests._provd import INSTALL, PASSWORD, USER, ProvdClient, monitors, provd, provd_config, provd_server
-from tests.harness import Harness, ProviderError
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.reliability._util import CapturingHarness
 from tests.resources._lifecycle import state_text
 from tests.resources._provd_lifecycle import plugin_scenario

@@ -14,9 +14,9 @@ import pytest
 from pulumi_iotcomms import SiprecService
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources.siprec_service import SiprecServiceProvider
+from pulumi_iotcomms.testing.harness import Harness, ProviderError, Secret
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import Harness, ProviderError, Secret
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import config_for, lifecycle_scenario
 from tests.resources._settings_lifecycle import settings_lifecycle, stored, writes
 

@@ -19,9 +19,9 @@ from pulumi_iotcomms.resources import _claims, site_host
 from pulumi_iotcomms.resources._config import Settings
 from pulumi_iotcomms.resources._provider import Target
 from pulumi_iotcomms.resources.site_host import SiteHostProvider
+from pulumi_iotcomms.testing.harness import Harness
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, TOKEN, EmulatorClient
-from tests.harness import Harness
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.reliability._util import CapturingHarness
 from tests.resources._lifecycle import Lifecycle, config_for, lifecycle_scenario
 

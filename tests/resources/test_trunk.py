@@ -6,9 +6,9 @@ from typing import Any
 
 import tests.resources.test_trunk_provider as provider_tests
 from pulumi_iotcomms import Trunk
+from pulumi_iotcomms.testing.harness import Harness
+from pulumi_iotcomms.testing.harness.scenario import HarnessRunner, run_scenario
 from tests.emulator_client import DOMAIN, EmulatorClient
-from tests.harness import Harness
-from tests.harness.scenario import HarnessRunner, run_scenario
 from tests.resources._lifecycle import config_for, from_case, lifecycle_scenario
 
 LIFE = from_case(

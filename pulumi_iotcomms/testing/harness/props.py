@@ -23,6 +23,28 @@ from google.protobuf import struct_pb2  # type: ignore[import-untyped, unused-ig
 from pulumi.output import Unknown as _SdkUnknown
 from pulumi.runtime import rpc
 
+__all__ = [
+    "SECRET_SIG",
+    "SECRET_SIG_KEY",
+    "UNKNOWN",
+    "PropertyMap",
+    "Secret",
+    "Unknown",
+    "annotate_secrets",
+    "changed_keys",
+    "contains_secrets",
+    "contains_unknowns",
+    "from_rpc",
+    "from_struct",
+    "go_property_string",
+    "is_secret",
+    "mark_secret_outputs",
+    "reveal",
+    "to_rpc",
+    "to_struct",
+    "values_equal",
+]
+
 SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
 """The signature key the engine uses for special objects in property maps."""
 

@@ -6,7 +6,7 @@ the operation (edit/delete a live object...), the expected changes and an option
 extra ``check``. :func:`run_scenario` drives any :class:`ScenarioRunner`:
 
 * :class:`HarnessRunner` -- the in-process engine-protocol harness (always available);
-* ``tests.automation.runner.AutomationRunner`` -- the real Pulumi CLI through the
+* ``pulumi_iotcomms.testing.automation.AutomationRunner`` -- the real Pulumi CLI through the
   Automation API (local file backend, passphrase secrets), when ``pulumi`` is installed.
 
 Step kinds are normalized to ``create``, ``update``, ``replace``, ``delete``, ``same`` and,
@@ -26,6 +26,19 @@ from typing import Any, Literal, Protocol
 from .engine import Program
 from .harness import Harness, OperationResult
 from .props import Secret
+
+__all__ = [
+    "HarnessRunner",
+    "Operation",
+    "Scenario",
+    "ScenarioContext",
+    "ScenarioRunner",
+    "ScenarioStep",
+    "StepKind",
+    "StepOutcome",
+    "leaves",
+    "run_scenario",
+]
 
 Operation = Literal["preview", "up", "refresh", "destroy"]
 StepKind = Literal["create", "update", "replace", "delete", "same", "refresh", "drop"]
@@ -104,7 +117,7 @@ class ScenarioRunner(Protocol):
 
 
 class HarnessRunner:
-    """Runs scenario steps with the in-process :class:`~tests.harness.Harness`."""
+    """Runs scenario steps with the in-process :class:`~pulumi_iotcomms.testing.harness.Harness`."""
 
     def __init__(self, **harness_options: Any) -> None:
         """``harness_options`` are passed to :class:`Harness` (timeouts, pythonpath...)."""

@@ -57,6 +57,30 @@ from .props import (
     to_struct,
 )
 
+__all__ = [
+    "CHANNEL_OPTIONS",
+    "DYNAMIC_PACKAGE",
+    "INIT_FAILED_TYPE",
+    "STATUS_DETAILS_KEY",
+    "CheckFailedError",
+    "CheckOutcome",
+    "ConfigValue",
+    "DiffChanges",
+    "DiffOutcome",
+    "HarnessError",
+    "HostStartupError",
+    "PartialFailureError",
+    "ProviderCall",
+    "ProviderError",
+    "ProviderHost",
+    "ReadOutcome",
+    "RpcStatus",
+    "default_pythonpath",
+    "init_error_message",
+    "rpc_status",
+    "urn_name_and_type",
+]
+
 DYNAMIC_PACKAGE = "pulumi-python"
 """The package name of the Python dynamic provider (its default provider's package)."""
 

@@ -1,4 +1,4 @@
-"""A :class:`~tests.harness.scenario.ScenarioRunner` backed by the Pulumi Automation API.
+"""A :class:`~pulumi_iotcomms.testing.harness.scenario.ScenarioRunner` backed by the Pulumi Automation API.
 
 Each scenario gets its own local file backend (``file://<workdir>/backend``), passphrase
 secrets provider and ``PULUMI_HOME``, so nothing touches the user's Pulumi setup. Programs
@@ -39,8 +39,27 @@ import pytest
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent, StepEventMetadata
 
-from tests.harness.props import Secret
-from tests.harness.scenario import Operation, Scenario, ScenarioStep, StepOutcome, leaves
+from pulumi_iotcomms.testing.harness.host import default_pythonpath
+from pulumi_iotcomms.testing.harness.props import Secret
+from pulumi_iotcomms.testing.harness.scenario import Operation, Scenario, ScenarioStep, StepOutcome, leaves
+
+__all__ = [
+    "IGNORED_TYPE_PREFIXES",
+    "LEFTOVER_DELETE_OPS",
+    "NOT_LINKED",
+    "PASSPHRASE",
+    "REPLACE_OPS",
+    "AutomationRunner",
+    "config_text",
+    "config_values",
+    "engine_required",
+    "is_component",
+    "link_program",
+    "normalize",
+    "program_directory",
+    "pulumi_cli",
+    "workspace_options",
+]
 
 PASSPHRASE = "harness-passphrase"
 """Passphrase of the throw-away stacks."""
@@ -53,9 +72,6 @@ IGNORED_TYPE_PREFIXES = ("pulumi:pulumi:Stack", "pulumi:providers:")
 def pulumi_cli() -> str | None:
     """Path of the ``pulumi`` CLI, or ``None`` when it is not installed."""
     return shutil.which("pulumi")
-
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def workspace_options(
@@ -72,7 +88,7 @@ def workspace_options(
     backend, home = workdir / "backend", workdir / "pulumi-home"
     for directory in (backend, home, *([work_dir] if work_dir else [])):
         directory.mkdir(parents=True, exist_ok=True)
-    paths = [str(REPO_ROOT), *map(str, pythonpath), os.environ.get("PYTHONPATH", "")]
+    paths = [*default_pythonpath(pythonpath), os.environ.get("PYTHONPATH", "")]
     variables = {
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "PULUMI_BACKEND_URL": backend.as_uri(),
@@ -105,7 +121,7 @@ def engine_required() -> pytest.MarkDecorator:
             reason="the Pulumi CLI is not installed (no `pulumi` on PATH); the Automation API runner needs it "
             "(`make engine` builds it with Go; `make e2e` requires it)",
         )
-    return pytest.mark.usefixtures("missing_engine")  # tests/automation/conftest.py: fails the test
+    return pytest.mark.usefixtures("iotcomms_missing_engine")  # the plugin's fixture: fails the test
 
 
 def config_text(value: Any) -> str:

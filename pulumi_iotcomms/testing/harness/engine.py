@@ -14,7 +14,7 @@ each into provider calls following ``pkg/resource/deploy/step_generator.go``:
   the ``delete_before_replace`` resource option) which deletes first;
 * after the program: ``Delete`` of unseen resources and pending deletes, dependents first.
 
-A ``Create``/``Update`` that fails *partially* (:class:`~tests.harness.host.PartialFailureError`, the
+A ``Create``/``Update`` that fails *partially* (:class:`~pulumi_iotcomms.testing.harness.host.PartialFailureError`, the
 provider's ``ErrorResourceInitFailed``) is recorded as ``CreateStep``/``UpdateStep.Apply`` record it:
 the new state gets the error's id (Create; an Update keeps the old id) and outputs, marked secret as
 for a successful step, and its reasons as ``init_errors``; a partially failed Update keeps the *old*
@@ -67,6 +67,30 @@ from .props import (
     values_equal,
 )
 from .state import ResourceState, StackState
+
+__all__ = [
+    "DYNAMIC_TYPE_PREFIX",
+    "INIT_ERROR_KEY",
+    "STACK_TYPE",
+    "AliasSpec",
+    "Deployment",
+    "DeploymentAborted",
+    "HarnessMocks",
+    "HarnessMonitor",
+    "Program",
+    "ProgramError",
+    "Registration",
+    "StepRecord",
+    "apply_ignore_changes",
+    "delete_order",
+    "make_urn",
+    "program_directory",
+    "rewrite_references",
+    "run_program",
+    "urn_name",
+    "urn_qualified_type",
+    "urn_type",
+]
 
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
 """Type tokens of Python dynamic resources start with this (``.../toy:Thing`` etc.)."""

@@ -38,6 +38,8 @@ from cryptography.fernet import Fernet
 
 from .props import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN, PropertyMap, Secret, contains_secrets
 
+__all__ = ["STATE_VERSION", "ResourceState", "StackState", "StateStore"]
+
 STATE_VERSION = 1
 """Version number written into every state file."""
 

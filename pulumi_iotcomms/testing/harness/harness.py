@@ -25,6 +25,8 @@ from .host import ConfigValue, HarnessError, ProviderCall, ProviderHost, default
 from .props import PropertyMap, Secret, reveal
 from .state import StackState, StateStore
 
+__all__ = ["Harness", "Operation", "OperationResult"]
+
 Operation = Literal["preview", "up", "refresh", "destroy"]
 
 
@@ -101,10 +103,10 @@ class Harness:
     be replaced between operations (``harness.program = ...`` or ``up(program)``, which
     also becomes the program of later operations).
     ``config`` keys are ``namespace:key`` (a bare key gets the project namespace); values
-    are strings, :class:`~tests.harness.props.Secret` for secret values, or anything
+    are strings, :class:`~pulumi_iotcomms.testing.harness.props.Secret` for secret values, or anything
     JSON-serializable (passed as JSON text, like structured CLI config). ``env`` is added
     to this process's environment for the provider host; ``pythonpath`` (default:
-    :func:`~tests.harness.host.default_pythonpath`) lets the host import the modules that
+    :func:`~pulumi_iotcomms.testing.harness.host.default_pythonpath`) lets the host import the modules that
     define pickled-by-reference providers. State lives in ``state_dir/<stack>.json``. ``providers``
     serve the resources of other packages by package name (``{"aws": ...}``, see :mod:`.foreign`).
     """
