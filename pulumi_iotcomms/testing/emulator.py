@@ -191,7 +191,10 @@ class EmulatorOptions:
         state: a SQLite file to keep the objects in (None: in memory).
         aws_endpoint: where SNS events are published (a moto or LocalStack URL).
         allow_loopback_http: deliver HTTP callbacks to ``http://`` loopback receivers (on for tests).
-        extra: further :class:`pulumi_iotcomms.emulator.Emulator` arguments (e.g. ``provd_users``).
+        provd_users: ``(user, password)`` pairs the provd routes accept (none: provd needs no auth).
+        alvaria_clients: ``(client id, secret)`` pairs the Alvaria token endpoint accepts.
+        alvaria_api_keys: the ``x-api-key`` values the Alvaria API accepts.
+        extra: further :class:`pulumi_iotcomms.emulator.Emulator` arguments.
     """
 
     tenants: Mapping[str, str] = field(default_factory=lambda: {"test.example": "test-token"})
@@ -199,6 +202,9 @@ class EmulatorOptions:
     state: str | Path | None = None
     aws_endpoint: str | None = None
     allow_loopback_http: bool = True
+    provd_users: Sequence[tuple[str, str]] = ()
+    alvaria_clients: Sequence[tuple[str, str]] = ()
+    alvaria_api_keys: Sequence[str] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -234,6 +240,9 @@ def start_emulator(options: EmulatorOptions | None = None) -> Iterator[RunningEm
         public_keys=list(options.public_keys),
         aws_endpoint=options.aws_endpoint,
         allow_loopback_http=options.allow_loopback_http,
+        provd_users=list(options.provd_users),
+        alvaria_clients=list(options.alvaria_clients),
+        alvaria_api_keys=list(options.alvaria_api_keys),
         **dict(options.extra),
     )
     with EmulatorServer(emulator) as server, EmulatorClient(server.url, options.token, options.domain) as client:

@@ -55,3 +55,19 @@ def test_a_failure_raises_or_is_returned(
     result = stack.preview(check=False)
     assert not result.ok
     assert "device_id" in str(result.error)
+
+
+def test_options_reach_the_emulator() -> None:
+    from pulumi_iotcomms.testing import EmulatorOptions, start_emulator
+
+    options = EmulatorOptions(
+        tenants={"a.example": "tok-a", "b.example": "tok-b"},
+        provd_users=[("admin", "pw")],
+        alvaria_clients=[("client", "secret")],
+        alvaria_api_keys=["key"],
+    )
+    with start_emulator(options) as running:
+        assert (running.client.domain, running.client.token) == ("a.example", "tok-a")
+        assert running.client.call("GET", "/provisioning/device/b.example", token="tok-b").status_code == 200
+        assert running.client.call("GET", "/provd/configure", auth=False).status_code == 401  # a user: auth needed
+        assert running.emulator.alvaria_api_keys == ["key"]
