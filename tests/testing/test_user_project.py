@@ -80,8 +80,8 @@ def test_lifecycle(iotcomms_stack, iotcomms_emulator):
 
 
 def test_converges_under_faults(iotcomms_stack, iotcomms_emulator):
-    stack = iotcomms_stack(INFRA)
-    iotcomms_emulator.faults(seed=7, rate_limit_rate=0.3, apply_then_fail_rate=0.2)
+    stack = iotcomms_stack(INFRA, config={"iotcomms:maxRetries": "10"})
+    iotcomms_emulator.faults(seed=7, rate_limit_rate=0.3, retry_after_s=0.05, apply_then_fail_rate=0.2)
     stack.up()
     iotcomms_emulator.faults()
     assert_no_changes(stack.preview())
