@@ -8,7 +8,6 @@ token) per distinct configuration per process.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 from pulumi_iotcomms._transport import TransportPool
 from pulumi_iotcomms.api.alvaria import AutoFacilitateApi, alvaria_transport, default_endpoint, default_token_url
 from pulumi_iotcomms.errors import ConfigurationError
+from pulumi_iotcomms.resources._config import config_number
 
 __all__ = ["AlvariaSettings", "api_for", "close_transports"]
 
@@ -87,8 +87,8 @@ class AlvariaSettings:
             client_id=get("clientId"),
             client_secret=get("clientSecret"),
             api_key=get("apiKey"),
-            max_retries=int(_number(get("maxRetries"), "maxRetries", 4)),
-            timeout_seconds=_number(get("timeoutSeconds"), "timeoutSeconds", 30.0),
+            max_retries=int(config_number("alvaria", get("maxRetries"), "maxRetries", 4)),
+            timeout_seconds=config_number("alvaria", get("timeoutSeconds"), "timeoutSeconds", 30.0),
         )
 
     def resolved_endpoint(self) -> str:
@@ -142,20 +142,6 @@ class AlvariaSettings:
         self.require("clientId", self.client_id, "the OAuth2 client id")
         self.require("clientSecret", self.client_secret, "the OAuth2 client secret", secret=True)
         self.require("apiKey", self.api_key, "the x-api-key value Alvaria provided", secret=True)
-
-
-def _number(raw: str | None, key: str, default: float) -> float:
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"alvaria:{key} must be a number, got {raw!r}", key=f"alvaria:{key}") from None
-    if not math.isfinite(value) or value < 0 or (key == "timeoutSeconds" and value == 0):
-        raise ConfigurationError(f"alvaria:{key} must be a positive number, got {raw!r}", key=f"alvaria:{key}")
-    if key == "maxRetries" and not value.is_integer():
-        raise ConfigurationError(f"alvaria:{key} must be a whole number, got {raw!r}", key=f"alvaria:{key}")
-    return value
 
 
 _POOL = TransportPool()

@@ -20,7 +20,15 @@ from pulumi_iotcomms._transport import Transport, TransportPool
 from pulumi_iotcomms.api.device import DeviceApi
 from pulumi_iotcomms.errors import ConfigurationError, ForbiddenError, UnauthorizedError
 
-__all__ = ["CREDENTIALS_PROBE", "DEFAULT_REGION", "Settings", "close_transports", "preflight", "transport_for"]
+__all__ = [
+    "CREDENTIALS_PROBE",
+    "DEFAULT_REGION",
+    "Settings",
+    "close_transports",
+    "config_number",
+    "preflight",
+    "transport_for",
+]
 
 #: The device id the credential check reads: a read-only, domain-scoped request that returns no
 #: tenant data (404 when the credentials are accepted).
@@ -108,6 +116,24 @@ def _flag(raw: str | None, key: str) -> bool:
     if value not in ("true", "false"):
         raise ConfigurationError(f"iotcomms:{key} must be true or false, got {raw!r}", key=f"iotcomms:{key}")
     return value == "true"
+
+
+def config_number(namespace: str, raw: str | None, key: str, default: float) -> float:
+    """A numeric config value of another system (``provd``, ``alvaria``): ``default`` when unset; a finite
+    number >= 0, above 0 for a ``timeoutSeconds`` or ``...TimeoutSeconds`` key, whole for ``maxRetries``;
+    else a :class:`ConfigurationError` naming ``<namespace>:<key>``."""
+    if raw is None:
+        return default
+    name = f"{namespace}:{key}"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}", key=name) from None
+    if not math.isfinite(value) or value < 0 or (key.lower().endswith("timeoutseconds") and value == 0):
+        raise ConfigurationError(f"{name} must be a positive number, got {raw!r}", key=name)
+    if key == "maxRetries" and not value.is_integer():
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}", key=name)
+    return value
 
 
 def _number(raw: str | None, key: str, kind: type[Any], default: Any) -> Any:

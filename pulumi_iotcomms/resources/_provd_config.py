@@ -8,7 +8,6 @@ of every ``repr`` and only a digest of it keys the transport cache.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pulumi_iotcomms._auth import Credentials, NoAuth, PasswordAuth
 from pulumi_iotcomms._transport import Transport, TransportPool
 from pulumi_iotcomms.api.provd import MEDIA_TYPE
 from pulumi_iotcomms.errors import ConfigurationError
+from pulumi_iotcomms.resources._config import config_number
 
 __all__ = ["ProvdSettings", "close_provd_transports", "provd_transport_for"]
 
@@ -68,10 +68,15 @@ class ProvdSettings:
             endpoint=endpoint.rstrip("/") if endpoint else None,
             username=get("username", "PROVD_USERNAME"),
             password=get("password", "PROVD_PASSWORD"),
-            max_retries=int(_number(get("maxRetries", "PROVD_MAX_RETRIES"), "maxRetries", 4)),
-            timeout_seconds=_number(get("timeoutSeconds", "PROVD_TIMEOUT_SECONDS"), "timeoutSeconds", 30.0),
-            operation_timeout_seconds=_number(
-                get("operationTimeoutSeconds", "PROVD_OPERATION_TIMEOUT_SECONDS"), "operationTimeoutSeconds", 600.0
+            max_retries=int(config_number("provd", get("maxRetries", "PROVD_MAX_RETRIES"), "maxRetries", 4)),
+            timeout_seconds=config_number(
+                "provd", get("timeoutSeconds", "PROVD_TIMEOUT_SECONDS"), "timeoutSeconds", 30.0
+            ),
+            operation_timeout_seconds=config_number(
+                "provd",
+                get("operationTimeoutSeconds", "PROVD_OPERATION_TIMEOUT_SECONDS"),
+                "operationTimeoutSeconds",
+                600.0,
             ),
         )
 
@@ -93,18 +98,6 @@ class ProvdSettings:
         """Identifies configurations that may share one transport (the password only as a digest)."""
         secret = hashlib.sha256(f"{self.username}\0{self.password}".encode()).hexdigest()
         return (self.endpoint, secret, self.max_retries, self.timeout_seconds)  # the wait is not the transport's
-
-
-def _number(raw: str | None, key: str, default: float) -> float:
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"provd:{key} must be a number, got {raw!r}", key=f"provd:{key}") from None
-    if not math.isfinite(value) or value < 0 or (key.endswith("timeoutSeconds") and value == 0):
-        raise ConfigurationError(f"provd:{key} must be a positive number, got {raw!r}", key=f"provd:{key}")
-    return value
 
 
 _POOL = TransportPool()

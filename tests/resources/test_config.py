@@ -22,7 +22,7 @@ from pulumi_iotcomms._auth import PrivateKeyAuth, TokenAuth
 from pulumi_iotcomms._transport import Transport, TransportPool
 from pulumi_iotcomms.errors import ConfigurationError
 from pulumi_iotcomms.resources import _config
-from pulumi_iotcomms.resources._config import DEFAULT_REGION, Settings, close_transports, transport_for
+from pulumi_iotcomms.resources._config import DEFAULT_REGION, Settings, close_transports, config_number, transport_for
 from pulumi_iotcomms.testing.harness import CheckFailedError, Harness, ProviderError, Secret
 from tests.emulator_client import DOMAIN, OTHER_DOMAIN, EmulatorClient
 from tests.emulator_client import TOKEN as EMULATOR_TOKEN
@@ -521,3 +521,21 @@ def test_preflight_checks_each_domain_once(emulator: EmulatorClient) -> None:
     assert [r["path"] for r in emulator.requests()] == [PROBE_PATH]
     with pytest.raises(ConfigurationError, match=r"rejected for the domain other\.example \(40[13]"):
         _config.preflight(settings, OTHER_DOMAIN)
+
+
+@pytest.mark.parametrize(
+    ("namespace", "key", "raw", "problem"),
+    [
+        ("provd", "maxRetries", "2.5", "provd:maxRetries must be a whole number"),
+        ("alvaria", "maxRetries", "x", "alvaria:maxRetries must be a number"),
+        ("provd", "operationTimeoutSeconds", "0", "provd:operationTimeoutSeconds must be a positive number"),
+        ("alvaria", "timeoutSeconds", "inf", "alvaria:timeoutSeconds must be a positive number"),
+    ],
+)
+def test_config_number_of_other_systems_names_the_key(namespace: str, key: str, raw: str, problem: str) -> None:
+    """One parser for the provd and Alvaria numbers: a fractional provd maxRetries is refused, not truncated."""
+    with pytest.raises(ConfigurationError, match=problem) as info:
+        config_number(namespace, raw, key, 1.0)
+    assert info.value.key == f"{namespace}:{key}"
+    assert config_number(namespace, None, key, 7.0) == 7.0
+    assert config_number(namespace, "3", key, 7.0) == 3.0
